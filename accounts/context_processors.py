@@ -1,0 +1,58 @@
+"""The navigation a signed-in user sees: built from capabilities, so templates decide nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.capabilities import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    section: str = ""
+
+
+def settings_items(user: Any) -> list[NavItem]:
+    """Settings pages in the order of Kustomer's Settings menu, those the user may open."""
+    items = [NavItem("preferences", "Preferences", reverse("accounts:preferences"), "Personal")]
+    caps = user.capabilities
+    if Capability.SETTINGS_ACCESS in caps:
+        if Capability.MANAGE_USERS in caps:
+            items.append(NavItem("users", "Users", reverse("accounts:user_list"), "Users"))
+            items.append(NavItem("teams", "Teams", reverse("accounts:team_list"), "Users"))
+        if Capability.MANAGE_PERMISSION_SETS in caps:
+            items.append(
+                NavItem(
+                    "permission_sets", "Permission Sets", reverse("accounts:permission_set_list"), "Users"
+                )
+            )
+        if Capability.VIEW_AUDIT_LOG in caps:
+            items.append(NavItem("audit_log", "Audit Log", reverse("accounts:audit_log"), "Security"))
+        if user.is_staff:
+            items.append(NavItem("admin", "Django admin", reverse("admin:index"), "Administration"))
+    return items
+
+
+def main_items(user: Any) -> list[NavItem]:
+    """The left navigation. Inbox, Customers, Searches and Reports join as their issues land."""
+    items = [NavItem("home", "Home", reverse("accounts:home"))]
+    items.append(NavItem("settings", "Settings", reverse("accounts:settings")))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    settings_nav = settings_items(user)
+    sections: dict[str, list[NavItem]] = {}
+    for item in settings_nav:
+        sections.setdefault(item.section, []).append(item)
+    return {"main_nav": main_items(user), "settings_nav": settings_nav, "settings_sections": sections}

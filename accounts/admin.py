@@ -5,10 +5,14 @@ read-only, for lookups, and links to the Settings page of each."""
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from accounts.models import PermissionSet, Team, User
+
+# Access comes from permission sets, not Django's groups.
+admin.site.unregister(Group)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -315,8 +316,6 @@ def team_delete(request: AuthedRequest, team_id: int) -> HttpResponse:
 @capability_required(Capability.SETTINGS_ACCESS, Capability.MANAGE_PERMISSION_SETS)
 def permission_set_list(request: AuthedRequest) -> HttpResponse:
     sets = list(permission_set_list_for_settings(actor=request.user))
-    from django.conf import settings
-
     context = {
         "default_sets": [s for s in sets if s.is_default],
         "custom_sets": [s for s in sets if not s.is_default],

@@ -30,7 +30,6 @@ class AuditEntry(models.Model):
         DELETE = "delete", "Deleted"
         DEACTIVATE = "deactivate", "Deactivated"
         REACTIVATE = "reactivate", "Reactivated"
-        LOGIN = "login", "Signed in"
         PASSWORD = "password", "Password changed"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -339,3 +339,12 @@ class TestQueryCounts:
         for n in range(20):
             services.team_create(actor=UserFactory(), name=f"Team {n}")
         assert _count_queries(client, url) == one
+
+
+class TestDjangoAdminPasswordChange:
+    def test_it_sends_the_admin_to_preferences_where_the_change_is_audited(
+        self, client_for: ClientFor, owner: User
+    ) -> None:
+        response = client_for(owner).get("/admin/password_change/")
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:preferences"))

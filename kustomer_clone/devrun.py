@@ -93,7 +93,14 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
             proc.kill()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def command_run() -> int:
+    # A SIGTERM or a closed terminal stops everything as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     if not port_is_free(HOST, PORT):
         print(
             f"Port {PORT} on {HOST} is in use: stop what runs there, or run `PORT=8001 make run`.",

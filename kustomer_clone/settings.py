@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "accounts",
+    "customers",
+    "conversations",
 ]
 
 MIDDLEWARE = [
@@ -264,11 +266,16 @@ CELERY_TASK_ROUTES = {
     "messaging.tasks.inbound_*": {"queue": "inbound"},
     "messaging.tasks.send_*": {"queue": "outbound"},
     "accounts.tasks.send_*": {"queue": "outbound"},
+    "conversations.tasks.send_*": {"queue": "outbound"},
     "searches.tasks.*": {"queue": "bulk"},
     "routing.tasks.*": {"queue": "routing"},
 }
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": 3600.0},
+    "wake-snoozed-conversations": {
+        "task": "conversations.tasks.wake_snoozed_conversations",
+        "schedule": 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

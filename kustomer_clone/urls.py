@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
+    path("", include("conversations.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class ConversationsConfig(AppConfig):
+    name = "conversations"
+    verbose_name = "Conversations"
+
+    def ready(self) -> None:
+        from accounts.capabilities import Capability, register_admin_capability
+        from accounts.context_processors import register_nav_item
+
+        register_admin_capability(self.label, Capability.MANAGE_WORKSPACE)
+        register_nav_item(order=10, key="inbox", label="Inbox", url_name="conversations:inbox")
+        register_nav_item(
+            order=20,
+            key="customers",
+            label="Customers",
+            url_name="conversations:customer_list",
+            capability=Capability.VIEW_ALL_CONVERSATIONS,
+        )

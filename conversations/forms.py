@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from accounts.models import Team, User
+from conversations.models import Channel, Priority, Queue, SubStatus
+from customers.models import ContactType, Customer
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _contact_lines(value: str) -> list[tuple[str, str]]:
+    """“jane@example.com work” per line: the value, then an optional type (home, work, mobile, other)."""
+    pairs = []
+    for line in (value or "").splitlines():
+        parts = line.strip().rsplit(" ", 1)
+        if not parts or not parts[0]:
+            continue
+        if len(parts) == 2 and parts[1].lower() in ContactType.values:
+            pairs.append((parts[0].strip(), parts[1].lower()))
+        else:
+            pairs.append((line.strip(), ""))
+    return pairs
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(max_length=255, required=False, label="Name")
+    first_name = forms.CharField(max_length=120, required=False)
+    last_name = forms.CharField(max_length=120, required=False)
+    emails = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One address per line, optionally followed by home, work or other.",
+    )
+    phones = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One number per line, optionally followed by mobile, home, work or other.",
+    )
+    company = forms.CharField(max_length=255, required=False)
+    locale = forms.CharField(max_length=20, required=False, help_text="e.g. en-us, fr, pt-br")
+
+    @classmethod
+    def for_customer(cls, customer: Customer) -> CustomerForm:
+        return cls(
+            initial={
+                "name": customer.name,
+                "first_name": customer.first_name,
+                "last_name": customer.last_name,
+                "emails": "\n".join(f"{e.email} {e.type}" for e in customer.emails.all()),
+                "phones": "\n".join(f"{p.phone} {p.type}" for p in customer.phones.all()),
+                "company": customer.company.name if customer.company else "",
+                "locale": customer.locale,
+            }
+        )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        default_phone = ContactType.MOBILE
+        return {
+            "name": data["name"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "emails": [(v, t or ContactType.HOME) for v, t in _contact_lines(data["emails"])],
+            "phones": [(v, t or default_phone) for v, t in _contact_lines(data["phones"])],
+            "company_name": data["company"],
+            "locale": data["locale"],
+        }
+
+
+class NewConversationForm(forms.Form):
+    name = forms.CharField(max_length=255, required=False, label="Conversation Name")
+    channel = forms.ChoiceField(
+        choices=[(c, Channel(c).label) for c in (Channel.EMAIL, Channel.SMS, Channel.CHAT)],
+        initial=Channel.EMAIL,
+    )
+
+
+REPLY_CHANNELS = [
+    (Channel.EMAIL, "Email"),
+    (Channel.SMS, "SMS"),
+    (Channel.CHAT, "Chat"),
+    (Channel.NOTE, "Note"),
+]
+
+
+class ReplyForm(forms.Form):
+    channel = forms.ChoiceField(choices=REPLY_CHANNELS, initial=Channel.EMAIL)
+    subject = forms.CharField(max_length=998, required=False)
+    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}), strip=False)
+    body_format = forms.ChoiceField(choices=[("text", "text"), ("html", "html")], required=False)
+    assigned_user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), required=False, label="Assign note to"
+    )
+    attachments = MultipleFileField(label="Attachments")
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
+
+
+class AssignForm(forms.Form):
+    users = forms.ModelMultipleChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    teams = forms.ModelMultipleChoiceField(queryset=Team.objects.all(), required=False)
+
+
+class TransferForm(forms.Form):
+    queue = forms.ModelChoiceField(queryset=Queue.objects.filter(is_active=True), required=False)
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(max_length=255, required=False, label="Conversation Name")
+
+
+class SubStatusForm(forms.Form):
+    sub_status = forms.ModelChoiceField(
+        queryset=SubStatus.objects.filter(is_active=True, is_deleted=False), required=False
+    )
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        label="Snooze until",
+    )
+    until_customer_replies = forms.BooleanField(required=False, label="Until the customer replies")
+    sub_status = forms.ModelChoiceField(
+        queryset=SubStatus.objects.filter(is_active=True, is_deleted=False, status="snoozed"), required=False
+    )
+
+
+class AttributesForm(forms.Form):
+    """The Conversation Attributes window (Edit)."""
+
+    name = forms.CharField(max_length=255, required=False, label="Conversation Name")
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
+    sub_status = forms.ModelChoiceField(
+        queryset=SubStatus.objects.filter(is_active=True, is_deleted=False), required=False
+    )

@@ -1,0 +1,257 @@
+"""Reads for the inbox, the customer timeline and the conversation view.
+
+`access_*` return the object or raise Http404 (missing and not-yours look the same), and
+raise PermissionDenied when it is visible but the user may not change it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.capabilities import Capability
+from accounts.models import Team, User
+from conversations.models import (
+    Attachment,
+    Conversation,
+    ConversationEvent,
+    ConversationTag,
+    Message,
+    Note,
+    Notification,
+    Queue,
+    Status,
+    SubStatus,
+    Tag,
+)
+from core.models import AuditEntry
+from customers.models import Customer, CustomerEmail
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def access_conversation(user: User, conversation_id: Any, *, write: bool = False) -> Conversation:
+    pk = _int(conversation_id)
+    conversation = (
+        Conversation.objects.visible_to(user)
+        .select_related("customer", "queue", "sub_status")
+        .filter(pk=pk)
+        .first()
+    )
+    if conversation is None:
+        raise Http404
+    if write and Capability.UPDATE_CUSTOMERS not in user.capabilities:
+        raise PermissionDenied("This needs the “Update customers and conversations” permission.")
+    return conversation
+
+
+def customers_visible_to(user: User) -> QuerySet[Customer]:
+    if Capability.VIEW_ALL_CONVERSATIONS in user.capabilities:
+        return Customer.objects.all()
+    visible = Conversation.objects.visible_to(user).filter(customer=OuterRef("pk"))
+    return Customer.objects.filter(Exists(visible))
+
+
+def access_customer(user: User, customer_id: Any, *, write: bool = False) -> Customer:
+    pk = _int(customer_id)
+    customer = (
+        customers_visible_to(user)
+        .select_related("company")
+        .prefetch_related("emails", "phones")
+        .filter(pk=pk)
+        .first()
+    )
+    if customer is None:
+        raise Http404
+    if write and Capability.UPDATE_CUSTOMERS not in user.capabilities:
+        raise PermissionDenied("This needs the “Update customers and conversations” permission.")
+    return customer
+
+
+def access_attachment(user: User, attachment_id: Any) -> Attachment:
+    attachment = Attachment.objects.select_related("message", "note").filter(pk=_int(attachment_id)).first()
+    if attachment is None:
+        raise Http404
+    parent = attachment.message or attachment.note
+    if parent is None:  # the database constraint says this cannot happen
+        raise Http404
+    conversation_id = parent.conversation_id
+    access_conversation(user, conversation_id)
+    return attachment
+
+
+# --- the inbox -----------------------------------------------------------------------------
+
+INBOX_VIEWS = {
+    "mine": "Mine",
+    "teams": "My teams",
+    "open": "All open",
+    "snoozed": "Snoozed",
+    "done": "Done",
+}
+SORTS = {
+    "activity": ("Last activity", ["-last_activity_at", "-id"]),
+    "priority": ("Priority", ["-priority", "-last_activity_at", "-id"]),
+    "created": ("Created", ["-created_at", "-id"]),
+}
+
+
+@dataclass
+class InboxFilters:
+    view: str = "mine"
+    sort: str = "activity"
+    status: str = ""
+    priority: int | None = None
+    tag: int | None = None
+    assignee: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Any) -> InboxFilters:
+        def as_int(name: str) -> int | None:
+            value = params.get(name) or ""
+            return int(value) if value.isdigit() else None
+
+        view = params.get("view") if params.get("view") in INBOX_VIEWS else "mine"
+        sort = params.get("sort") if params.get("sort") in SORTS else "activity"
+        status = params.get("status") if params.get("status") in Status.values else ""
+        return cls(view, sort, status, as_int("priority"), as_int("tag"), as_int("assignee"))
+
+
+def conversation_list_for_inbox(*, user: User, filters: InboxFilters) -> QuerySet[Conversation]:
+    queryset = Conversation.objects.visible_to(user).filter(is_spam=False)
+    if filters.view == "mine":
+        queryset = queryset.filter(assigned_users=user)
+        queryset = queryset.filter(status=filters.status or Status.OPEN)
+    elif filters.view == "teams":
+        team_ids = list(user.teams.values_list("id", flat=True))
+        queryset = queryset.filter(assigned_teams__in=team_ids).filter(status=filters.status or Status.OPEN)
+    else:
+        queryset = queryset.filter(status=filters.status or filters.view)
+    if filters.priority:
+        queryset = queryset.filter(priority=filters.priority)
+    if filters.tag:
+        queryset = queryset.filter(tag_links__tag_id=filters.tag)
+    if filters.assignee:
+        queryset = queryset.filter(assigned_users=filters.assignee)
+    if filters.view == "teams":
+        queryset = queryset.distinct()
+    return with_list_relations(queryset.order_by(*SORTS[filters.sort][1]))
+
+
+def with_list_relations(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """What a conversation row shows, in a fixed number of queries."""
+    return queryset.select_related("customer", "sub_status", "queue").prefetch_related(
+        Prefetch("assigned_users", queryset=User.objects.only("id", "display_name", "email")),
+        Prefetch("assigned_teams", queryset=Team.objects.only("id", "name")),
+        Prefetch("tag_links", queryset=ConversationTag.objects.select_related("tag")),
+    )
+
+
+def inbox_filter_choices() -> dict[str, Any]:
+    return {
+        "tags": Tag.objects.filter(is_active=True).only("id", "name"),
+        "assignees": User.objects.filter(is_active=True).only("id", "display_name"),
+    }
+
+
+# --- the customer timeline and the conversation view ------------------------------------------
+
+
+def timeline_conversations(*, user: User, customer: Customer) -> list[Conversation]:
+    """The customer's conversations: pinned ones first, then newest first (Timeline Pinning)."""
+    queryset = Conversation.objects.visible_to(user).filter(customer=customer)
+    queryset = queryset.order_by("pinned_at", "-created_at", "-id")  # NULLs last for ascending in PostgreSQL
+    conversations = list(with_list_relations(queryset)[:200])
+    pinned = sorted((c for c in conversations if c.pinned_at), key=lambda c: c.pinned_at, reverse=True)  # type: ignore[arg-type, return-value]
+    rest = [c for c in conversations if not c.pinned_at]
+    return pinned + rest
+
+
+def customer_events(*, customer: Customer, limit: int = 50) -> list[AuditEntry]:
+    return list(AuditEntry.objects.for_object(customer).select_related("actor")[:limit])
+
+
+@dataclass
+class FeedItem:
+    kind: str  # "message", "note" or "event"
+    at: datetime.datetime
+    obj: Any
+
+
+def conversation_feed(*, conversation: Conversation) -> list[FeedItem]:
+    """Messages, notes and events of a conversation, interleaved in time order."""
+    messages = (
+        Message.objects.filter(conversation=conversation)
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
+    notes = (
+        Note.objects.filter(conversation=conversation)
+        .select_related("author", "assigned_user")
+        .prefetch_related(
+            "attachments",
+            Prefetch("mentioned_users", queryset=User.objects.only("id", "display_name")),
+            Prefetch("mentioned_teams", queryset=Team.objects.only("id", "name")),
+        )
+    )
+    shown_events = [
+        ConversationEvent.Kind.STATUS,
+        ConversationEvent.Kind.ASSIGNED,
+        ConversationEvent.Kind.QUEUE,
+        ConversationEvent.Kind.PRIORITY,
+        ConversationEvent.Kind.RENAMED,
+        ConversationEvent.Kind.SUB_STATUS,
+        ConversationEvent.Kind.TAG_ADDED,
+        ConversationEvent.Kind.TAG_REMOVED,
+        ConversationEvent.Kind.NOTE_UPDATED,
+        ConversationEvent.Kind.NOTE_DELETED,
+    ]
+    events = ConversationEvent.objects.filter(
+        conversation=conversation, kind__in=shown_events
+    ).select_related("actor")
+    items = [FeedItem("message", m.created_at, m) for m in messages]
+    items += [FeedItem("note", n.created_at, n) for n in notes]
+    items += [FeedItem("event", e.created_at, e) for e in events]
+    order = {"message": 0, "note": 1, "event": 2}
+    items.sort(key=lambda item: (item.at, order[item.kind], item.obj.pk))
+    return items
+
+
+def details_choices(*, conversation: Conversation) -> dict[str, Any]:
+    """What the Conversation Details card offers."""
+    usable = SubStatus.objects.filter(is_active=True, is_deleted=False)
+    return {
+        "sub_statuses": [s for s in usable if s.status == conversation.status],
+        "snooze_sub_statuses": [s for s in usable if s.status == Status.SNOOZED],
+        "queues": list(Queue.objects.filter(is_active=True)),
+        "users": list(User.objects.filter(is_active=True).only("id", "display_name")),
+        "teams": list(Team.objects.only("id", "name")),
+    }
+
+
+def customer_list(*, user: User, query: str = "") -> QuerySet[Customer]:
+    queryset = customers_visible_to(user)
+    query = query.strip()
+    if query:
+        email_match = CustomerEmail.objects.filter(customer=OuterRef("pk"), email__icontains=query)
+        queryset = queryset.filter(
+            Q(name__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(Exists(email_match))
+        )
+    return queryset.select_related("company").prefetch_related("emails").order_by("-last_activity_at", "-id")
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,1 @@
+"""Every write to conversations, messages, notes and tags. One module per area."""

@@ -1,0 +1,175 @@
+"""The customer timeline and the conversation view (timeline, conversation, Insight Panel)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import capability_required
+from accounts.capabilities import Capability
+from conversations.forms import CustomerForm, NewConversationForm, ReplyForm
+from conversations.models import Channel, Conversation, Priority
+from conversations.selectors import (
+    access_conversation,
+    access_customer,
+    customer_events,
+    details_choices,
+    timeline_conversations,
+)
+from conversations.selectors import (
+    conversation_feed as select_feed,
+)
+from conversations.selectors import (
+    customer_list as select_customers,
+)
+from conversations.services.conversations import conversation_create as create_conversation
+from core.paginate import paginate, query_without_page
+from core.types import AuthedRequest
+from customers import services as customer_services
+from customers.models import Customer
+
+
+def apply_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def page_context(
+    request: AuthedRequest, customer: Customer, conversation: Conversation | None, **extra: Any
+) -> dict[str, Any]:
+    """Everything the timeline page shows: the customer, their conversations, the open one."""
+    user = request.user
+    context: dict[str, Any] = {
+        "customer": customer,
+        "conversations": timeline_conversations(user=user, customer=customer),
+        "customer_events": customer_events(customer=customer),
+        "conversation": conversation,
+        "nav_active": "customers",
+        "can_update": Capability.UPDATE_CUSTOMERS in user.capabilities,
+        "can_send": Capability.SEND_MESSAGES in user.capabilities,
+        "can_note": Capability.ADD_NOTES in user.capabilities,
+        "priorities": list(reversed(Priority.choices)),
+        "customer_form": extra.pop("customer_form", None) or CustomerForm.for_customer(customer),
+    }
+    if conversation is not None:
+        context["feed"] = select_feed(conversation=conversation)
+        context["reply_form"] = extra.pop("reply_form", None) or ReplyForm(
+            initial={"channel": default_channel(conversation)}
+        )
+        context["assigned_users"] = list(conversation.assigned_users.all())
+        context["assigned_teams"] = list(conversation.assigned_teams.all())
+        context["tag_links"] = list(conversation.tag_links.select_related("tag"))
+        context.update(details_choices(conversation=conversation))
+    context.update(extra)
+    return context
+
+
+def default_channel(conversation: Conversation) -> str:
+    """The next reply goes out on the channel of the last message."""
+    last = conversation.messages.order_by("-created_at", "-id").values_list("channel", flat=True).first()
+    if last and last != Channel.NOTE:
+        return last
+    return conversation.channels[-1] if conversation.channels else Channel.EMAIL
+
+
+@login_required
+@require_GET
+def customer_list(request: AuthedRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    page = paginate(request, select_customers(user=request.user, query=query))
+    context = {"page": page, "q": query, "query": query_without_page(request), "nav_active": "customers"}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "conversations/customer_list.html#customer-list", context)
+    return render(request, "conversations/customer_list.html", context)
+
+
+@capability_required(Capability.UPDATE_CUSTOMERS)
+@require_http_methods(["GET", "POST"])
+def customer_create(request: AuthedRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = customer_services.customer_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{customer} is added.")
+            return redirect(customer)
+    return render(request, "conversations/customer_form.html", {"form": form, "nav_active": "customers"})
+
+
+@login_required
+@require_GET
+def customer_timeline(request: AuthedRequest, customer_id: int) -> HttpResponse:
+    customer = access_customer(request.user, customer_id)
+    return render(request, "conversations/timeline.html", page_context(request, customer, None))
+
+
+@login_required
+@require_POST
+def customer_edit(request: AuthedRequest, customer_id: int) -> HttpResponse:
+    customer = access_customer(request.user, customer_id, write=True)
+    form = CustomerForm(request.POST)
+    if form.is_valid():
+        try:
+            customer = customer_services.customer_update(
+                actor=request.user, customer=customer, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            customer = access_customer(request.user, customer.pk)
+            form = CustomerForm.for_customer(customer)
+            if not request.htmx:
+                messages.success(request, "The customer is saved.")
+                return redirect(customer)
+    context = {"customer": customer, "customer_form": form, "can_update": True, "editing": bool(form.errors)}
+    if not request.htmx:
+        conversation = None
+        return render(
+            request, "conversations/timeline.html", page_context(request, customer, conversation, **context)
+        )
+    return render(request, "conversations/timeline.html#customer-header", context)
+
+
+@capability_required(Capability.UPDATE_CUSTOMERS)
+@require_POST
+def conversation_create(request: AuthedRequest, customer_id: int) -> HttpResponse:
+    customer = access_customer(request.user, customer_id, write=True)
+    form = NewConversationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(customer)
+    conversation = create_conversation(
+        actor=request.user,
+        customer=customer,
+        name=form.cleaned_data["name"],
+        channel=form.cleaned_data["channel"],
+    )
+    return redirect(conversation)
+
+
+@login_required
+@require_GET
+def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpResponse:
+    conversation = access_conversation(request.user, conversation_id)
+    customer = access_customer(request.user, conversation.customer_id)
+    return render(request, "conversations/timeline.html", page_context(request, customer, conversation))
+
+
+@login_required
+@require_GET
+def conversation_feed(request: AuthedRequest, conversation_id: int) -> HttpResponse:
+    """The messages and notes pane alone: htmx polls it so new messages appear without a reload."""
+    conversation = access_conversation(request.user, conversation_id)
+    context = {"conversation": conversation, "feed": select_feed(conversation=conversation)}
+    return render(request, "conversations/timeline.html#conversation-feed", context)

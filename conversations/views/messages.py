@@ -1,0 +1,93 @@
+"""The reply editor (email, SMS, chat or a note) and attachment downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from conversations.forms import ReplyForm
+from conversations.models import Channel
+from conversations.selectors import access_attachment, access_conversation, access_customer
+from conversations.services.messages import message_send
+from conversations.services.notes import note_create
+from conversations.views.customers import apply_errors, page_context
+from core.sanitize import text_to_html
+from core.types import AuthedRequest
+
+
+@login_required
+@require_POST
+def reply(request: AuthedRequest, conversation_id: int) -> HttpResponse:
+    """Send a reply or post a note. On a validation error the draft comes back as typed."""
+    conversation = access_conversation(request.user, conversation_id)
+    form = ReplyForm(request.POST, request.FILES)
+    event = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        body = data["body"] if data["body_format"] == "html" else text_to_html(data["body"])
+        try:
+            if data["channel"] == Channel.NOTE:
+                note_create(
+                    actor=request.user,
+                    conversation=conversation,
+                    body_html=body,
+                    assigned_user=data["assigned_user"],
+                    attachments=data["attachments"],
+                )
+                event = "noteAdded"
+            else:
+                message_send(
+                    actor=request.user,
+                    conversation=conversation,
+                    channel=data["channel"],
+                    subject=data["subject"],
+                    body_html=body,
+                    attachments=data["attachments"],
+                )
+                event = "messageQueued"
+        except ValidationError as error:
+            apply_errors(form, error)
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+    if not request.htmx:
+        if event:
+            flash.success(
+                request, "Your note is posted." if event == "noteAdded" else "Your message is queued."
+            )
+            return redirect(conversation)
+        customer = access_customer(request.user, conversation.customer_id)
+        return render(
+            request,
+            "conversations/timeline.html",
+            page_context(request, customer, conversation, reply_form=form),
+        )
+    customer = access_customer(request.user, conversation.customer_id)
+    if event:
+        fresh = ReplyForm(initial={"channel": form.cleaned_data["channel"]})
+        context = page_context(request, customer, conversation, reply_form=fresh, oob=True)
+        response = render(request, "conversations/timeline.html#reply-editor", context)
+        response.content += render(request, "conversations/timeline.html#conversation-feed", context).content
+        return trigger_client_event(response, event, {"id": conversation.pk})
+    context = page_context(request, customer, conversation, reply_form=form)
+    return render(request, "conversations/timeline.html#reply-editor", context)
+
+
+@login_required
+@require_GET
+def attachment_download(request: AuthedRequest, attachment_id: int) -> FileResponse:
+    """Only after an access check, always as a download, never sniffed into HTML."""
+    attachment = access_attachment(request.user, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

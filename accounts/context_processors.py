@@ -31,6 +31,32 @@ class _MainEntry:
 _MAIN_ENTRIES: list[_MainEntry] = []
 
 
+@dataclass(frozen=True)
+class _SettingsEntry:
+    order: int
+    key: str
+    label: str
+    url_name: str
+    section: str
+    capability: str
+
+
+_SETTINGS_ENTRIES: list[_SettingsEntry] = []
+
+
+def register_settings_item(
+    *, order: int, key: str, label: str, url_name: str, section: str, capability: str
+) -> None:
+    """Higher apps add Settings pages (e.g. Workspace > Tags) in AppConfig.ready().
+
+    The page shows for users with Settings access and the given capability; order places it
+    among the built-in pages (Users 10-30, Security 40, Administration 90).
+    """
+    if all(entry.key != key for entry in _SETTINGS_ENTRIES):
+        _SETTINGS_ENTRIES.append(_SettingsEntry(order, key, label, url_name, section, capability))
+        _SETTINGS_ENTRIES.sort(key=lambda entry: entry.order)
+
+
 def register_nav_item(
     *, order: int, key: str, label: str, url_name: str, capability: str | None = None
 ) -> None:

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -63,6 +63,13 @@ PAGES: tuple[Page, ...] = (
     Page("settings: teams", "/settings/teams/"),
     Page("settings: permission sets", "/settings/permission-sets/"),
     Page("settings: audit log", "/settings/security/audit-log/"),
+    # Issue #3: the agent's pages over the conversation data set ({...} filled in after seeding).
+    Page("inbox: mine", "/inbox/?view=mine"),
+    Page("inbox: all open", "/inbox/?view=open"),
+    Page("inbox: all open by priority", "/inbox/?view=open&sort=priority"),
+    Page("customer timeline", "/customers/{customer_id}/"),
+    Page("conversation view", "/conversations/{conversation_id}/"),
+    Page("conversation feed (poll)", "/conversations/{conversation_id}/feed/"),
 )
 
 # The signed-in user every worker thread uses (it holds the default "Admin" permission set).
@@ -90,7 +97,7 @@ class BenchError(Exception):
 # --- data ---------------------------------------------------------------------------------
 
 
-def seed_data() -> str:
+def seed_data(sizes: Any = None) -> str:
     """Add the bench user and the data at scale; skip whatever is already there.
 
     Runs in its own process (``run.py --seed``) with Django set up against DATABASE_URL.
@@ -272,6 +279,16 @@ def seed_data() -> str:
             AuditEntry.objects.bulk_update(created_entries, ["created_at"], batch_size=500)
             report.append(f"{len(created_entries)} audit entries created")
 
+    from bench.conversations_data import generate, sample_ids
+
+    if sizes is not None:
+        generated = generate(
+            sizes, bench_user_id=bench.pk, password_hash=make_password(BENCH_USER_PASSWORD), log=print
+        )
+        if generated != "already present":
+            report.append(generated)
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        (RESULTS_DIR / "sample_ids.json").write_text(json.dumps(sample_ids()))
     counts = (
         f"{User.objects.count()} users, {Team.objects.count()} teams, "
         f"{AuditEntry.objects.count()} audit entries in the database"
@@ -318,7 +335,16 @@ def run_quietly(env: dict[str, str], args: list[str], what: str) -> str:
     return result.stdout
 
 
-def prepare(env: dict[str, str]) -> None:
+def size_args(args: argparse.Namespace) -> list[str]:
+    return [
+        f"--customers={args.customers}",
+        f"--conversations={args.conversations}",
+        f"--messages={args.messages}",
+        f"--agents={args.agents}",
+    ]
+
+
+def prepare(env: dict[str, str], args: argparse.Namespace) -> None:
     step("Migrating")
     run_quietly(env, [PYTHON, "manage.py", "migrate", "--noinput"], "manage.py migrate")
     step("Collecting static files (var/static)")
@@ -327,7 +353,9 @@ def prepare(env: dict[str, str]) -> None:
         step("Creating the cache table (REDIS_URL is unset)")
         run_quietly(env, [PYTHON, "manage.py", "createcachetable"], "manage.py createcachetable")
     step("Bench data")
-    summary = run_quietly(env, [PYTHON, str(Path(__file__).resolve()), "--seed"], "bench data")
+    summary = run_quietly(
+        env, [PYTHON, str(Path(__file__).resolve()), "--seed", *size_args(args)], "bench data"
+    )
     print(f"    {summary.strip()}", flush=True)
 
 
@@ -635,6 +663,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--output", type=Path, default=RESULTS_DIR / "latest.json", help="the JSON results file"
     )
+    parser.add_argument(
+        "--customers", type=int, default=50_000, metavar="N", help="customers in the data set (50000)"
+    )
+    parser.add_argument(
+        "--conversations",
+        type=int,
+        default=500_000,
+        metavar="N",
+        help="conversations in the data set (500000)",
+    )
+    parser.add_argument(
+        "--messages", type=int, default=5_000_000, metavar="N", help="messages in the data set (5000000)"
+    )
+    parser.add_argument("--agents", type=int, default=200, metavar="N", help="agents in the data set (200)")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)  # internal: add the data, exit
     args = parser.parse_args(argv)
     if not 1 <= args.requests <= 100_000:
@@ -646,6 +688,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if not 1 <= args.max_seconds <= 3_600:
         parser.error("--max-seconds must be between 1 and 3600")
     return args
+
+
+def resolve_paths(pages: list[Page]) -> list[Page]:
+    """Fill {customer_id} and {conversation_id} from the seeded data set; drop pages that can't be."""
+    ids_file = RESULTS_DIR / "sample_ids.json"
+    ids = json.loads(ids_file.read_text()) if ids_file.exists() else {}
+    resolved = []
+    for page in pages:
+        try:
+            resolved.append(replace(page, path=page.path.format(**ids)))
+        except KeyError:
+            print(f"    skipping {page.name}: no data set (run without --skip-setup)", flush=True)
+    return resolved
 
 
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -675,8 +730,9 @@ def bench(args: argparse.Namespace) -> int:
     base_url = f"http://{HOST}:{port}"
     log_path = RESULTS_DIR / "gunicorn.log"
     if not args.skip_setup:
-        prepare(env)
+        prepare(env, args)
 
+    pages = resolve_paths(pages)
     timeout = min(30.0, args.max_seconds)
     stop = threading.Event()
     server: subprocess.Popen[bytes] | None = None
@@ -759,7 +815,19 @@ def bench(args: argparse.Namespace) -> int:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.seed:
-        print(seed_data())
+        sys.path.insert(0, str(BASE_DIR))
+        from bench.conversations_data import Sizes
+
+        print(
+            seed_data(
+                Sizes(
+                    customers=args.customers,
+                    conversations=args.conversations,
+                    messages=args.messages,
+                    agents=args.agents,
+                )
+            )
+        )
         return 0
     # Ctrl-C and SIGTERM both end the run through the `finally` that stops gunicorn, even when
     # SIGINT was ignored by whoever started us (a background job of a non-interactive shell).

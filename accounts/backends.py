@@ -35,6 +35,11 @@ class EmailBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id: Any) -> User | None:
+        # The capabilities come with the user row: one query per request, not two.
+        user = User.objects.with_capabilities().filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def user_can_authenticate(self, user: Any) -> bool:
         return bool(getattr(user, "can_sign_in", False))
 

@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
@@ -62,8 +63,31 @@ class PermissionSet(TimeStampedModel):
         return [Capability(c).label for c in Capability.values if c in self.capabilities]
 
 
+# Every capability the user's sets and their teams' sets grant, computed with the user row
+# itself, so the request that loads the signed-in user needs no second query for them.
+_GRANTED_CAPABILITIES_SQL = """
+    SELECT coalesce(array_agg(DISTINCT granted.capability), '{}')
+    FROM (
+        SELECT unnest(ps.capabilities) AS capability
+        FROM accounts_permissionset ps
+        WHERE ps.id IN (
+            SELECT ups.permissionset_id FROM accounts_user_permission_sets ups
+            WHERE ups.user_id = accounts_user.id
+        ) OR ps.id IN (
+            SELECT tps.permissionset_id FROM accounts_team_permission_sets tps
+            JOIN accounts_team_members tm ON tm.team_id = tps.team_id
+            WHERE tm.user_id = accounts_user.id
+        )
+    ) AS granted
+"""
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def with_capabilities(self) -> models.QuerySet[User]:
+        sql = RawSQL(_GRANTED_CAPABILITIES_SQL, [])  # noqa: S611 (a constant: no input reaches it)
+        return self.get_queryset().annotate(granted_capabilities=sql)
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
@@ -189,8 +213,14 @@ class User(AbstractBaseUser):
             return frozenset()
         if self.is_owner:
             return frozenset(Capability.values)
-        sets = PermissionSet.objects.filter(models.Q(users=self) | models.Q(teams__members=self)).distinct()
-        granted = {cap for caps in sets.values_list("capabilities", flat=True) for cap in caps}
+        preloaded = getattr(self, "granted_capabilities", None)  # UserManager.with_capabilities()
+        if preloaded is not None:
+            granted = set(preloaded)
+        else:
+            sets = PermissionSet.objects.filter(
+                models.Q(users=self) | models.Q(teams__members=self)
+            ).distinct()
+            granted = {cap for caps in sets.values_list("capabilities", flat=True) for cap in caps}
         if self.user_type == self.UserType.COLLABORATION:
             allowed = PermissionSet.objects.filter(is_default=True, name=COLLABORATION).values_list(
                 "capabilities", flat=True

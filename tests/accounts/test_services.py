@@ -240,3 +240,21 @@ class TestPreferences:
     def test_it_refuses_an_unknown_time_zone(self, agent: User) -> None:
         with pytest.raises(ValidationError):
             services.user_update_preferences(user=agent, timezone="Mars/Olympus")
+
+
+class TestCapabilitiesWithTheUserRow:
+    def test_the_signed_in_user_brings_their_capabilities_without_another_query(
+        self, agent: User, django_assert_num_queries
+    ) -> None:
+        from accounts.backends import EmailBackend
+
+        team = TeamFactory()
+        team.permission_sets.set(_sets("Manager"))
+        team.members.add(agent)
+        loaded = EmailBackend().get_user(agent.pk)
+        assert loaded is not None
+        with django_assert_num_queries(0):
+            capabilities = loaded.capabilities
+        assert Capability.BULK_UPDATE in capabilities  # from the team's Manager set
+        assert Capability.SEND_MESSAGES in capabilities  # from the user's own User set
+        assert capabilities == User.objects.get(pk=agent.pk).capabilities

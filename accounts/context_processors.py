@@ -70,20 +70,29 @@ def settings_items(user: Any) -> list[NavItem]:
     """Settings pages in the order of Kustomer's Settings menu, those the user may open."""
     items = [NavItem("preferences", "Preferences", reverse("accounts:preferences"), "Personal")]
     caps = user.capabilities
-    if Capability.SETTINGS_ACCESS in caps:
-        if Capability.MANAGE_USERS in caps:
-            items.append(NavItem("users", "Users", reverse("accounts:user_list"), "Users"))
-            items.append(NavItem("teams", "Teams", reverse("accounts:team_list"), "Users"))
-        if Capability.MANAGE_PERMISSION_SETS in caps:
-            items.append(
-                NavItem(
-                    "permission_sets", "Permission Sets", reverse("accounts:permission_set_list"), "Users"
-                )
-            )
-        if Capability.VIEW_AUDIT_LOG in caps:
-            items.append(NavItem("audit_log", "Audit Log", reverse("accounts:audit_log"), "Security"))
-        if user.is_staff:
-            items.append(NavItem("admin", "Django admin", reverse("admin:index"), "Administration"))
+    if Capability.SETTINGS_ACCESS not in caps:
+        return items
+    built_in = [
+        _SettingsEntry(10, "users", "Users", "accounts:user_list", "Users", Capability.MANAGE_USERS),
+        _SettingsEntry(20, "teams", "Teams", "accounts:team_list", "Users", Capability.MANAGE_USERS),
+        _SettingsEntry(
+            30,
+            "permission_sets",
+            "Permission Sets",
+            "accounts:permission_set_list",
+            "Users",
+            Capability.MANAGE_PERMISSION_SETS,
+        ),
+        _SettingsEntry(
+            40, "audit_log", "Audit Log", "accounts:audit_log", "Security", Capability.VIEW_AUDIT_LOG
+        ),
+        _SettingsEntry(
+            90, "admin", "Django admin", "admin:index", "Administration", Capability.SETTINGS_ACCESS
+        ),
+    ]
+    for entry in sorted([*built_in, *_SETTINGS_ENTRIES], key=lambda e: e.order):
+        if entry.capability in caps:
+            items.append(NavItem(entry.key, entry.label, reverse(entry.url_name), entry.section))
     return items
 
 

@@ -131,6 +131,16 @@ class TestNavigation:
         ]:
             assert reverse(name) in html
 
+    def test_pages_other_apps_register_show_in_settings_for_those_who_may_open_them(
+        self, client_for: ClientFor, owner: User, manager: User
+    ) -> None:
+        tags_url = reverse("conversations:settings_tags")
+        html = client_for(owner).get(reverse("accounts:preferences")).content.decode()
+        assert tags_url in html
+        assert ">Workspace<" in html
+        manager_html = client_for(manager).get(reverse("accounts:preferences")).content.decode()
+        assert tags_url not in manager_html  # managers do not configure the workspace
+
     def test_settings_sends_an_agent_to_preferences(self, client_for: ClientFor, agent: User) -> None:
         response = client_for(agent).get(reverse("accounts:settings"))
         assert response.url == reverse("accounts:preferences")

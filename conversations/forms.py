@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import Team, User
 from conversations.models import Channel, Priority, Queue, SubStatus
+from core.sanitize import text_to_html
 from customers.models import ContactType, Customer
 
 
@@ -119,9 +120,18 @@ class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
 
 
+class OptionalModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A single select or picker posts "" for its "Unassigned" option: that means none, not an error."""
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            value = [v for v in value if v not in self.empty_values]
+        return super().clean(value)
+
+
 class AssignForm(forms.Form):
-    users = forms.ModelMultipleChoiceField(queryset=User.objects.filter(is_active=True), required=False)
-    teams = forms.ModelMultipleChoiceField(queryset=Team.objects.all(), required=False)
+    users = OptionalModelMultipleChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    teams = OptionalModelMultipleChoiceField(queryset=Team.objects.all(), required=False)
 
 
 class TransferForm(forms.Form):
@@ -159,3 +169,24 @@ class AttributesForm(forms.Form):
     sub_status = forms.ModelChoiceField(
         queryset=SubStatus.objects.filter(is_active=True, is_deleted=False), required=False
     )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), strip=False, label="Note"
+    )
+    body_format = forms.ChoiceField(choices=[("text", "text"), ("html", "html")], required=False)
+
+    def body_html(self) -> str:
+        data = self.cleaned_data
+        return data["body"] if data["body_format"] == "html" else text_to_html(data["body"])
+
+
+class PostNewNoteForm(NoteForm):
+    assigned_user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).only("id", "display_name"),
+        required=False,
+        label="Assign to",
+        empty_label="Nobody",
+    )
+    attachments = MultipleFileField(label="Attachments", help_text="Up to 9.5 MB in all.")

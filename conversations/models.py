@@ -156,6 +156,7 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
                 | Q(notes__mentioned_users=user)
                 | Q(notes__mentioned_teams__in=team_ids)
                 | Q(notes__assigned_user=user)
+                | Q(notes__author=user)
             ).distinct()
         return self.none()
 

@@ -157,11 +157,14 @@ def with_list_relations(queryset: QuerySet[Conversation]) -> QuerySet[Conversati
     )
 
 
-def inbox_filter_choices() -> dict[str, Any]:
-    return {
-        "tags": Tag.objects.filter(is_active=True).only("id", "name"),
-        "assignees": User.objects.filter(is_active=True).only("id", "display_name"),
-    }
+def inbox_filter_choices(*, filters: InboxFilters) -> dict[str, Any]:
+    """The tag filter's options, and the chosen assignee (the assignee picker searches the rest)."""
+    assignee = (
+        User.objects.filter(pk=filters.assignee).only("id", "display_name").first()
+        if filters.assignee
+        else None
+    )
+    return {"tags": Tag.objects.filter(is_active=True).only("id", "name", "color"), "assignee": assignee}
 
 
 # --- the customer timeline and the conversation view ------------------------------------------
@@ -192,7 +195,7 @@ def conversation_feed(*, conversation: Conversation) -> list[FeedItem]:
     """Messages, notes and events of a conversation, interleaved in time order."""
     messages = (
         Message.objects.filter(conversation=conversation)
-        .select_related("author")
+        .select_related("author", "customer")
         .prefetch_related("attachments")
     )
     notes = (
@@ -234,7 +237,6 @@ def details_choices(*, conversation: Conversation) -> dict[str, Any]:
         "sub_statuses": [s for s in usable if s.status == conversation.status],
         "snooze_sub_statuses": [s for s in usable if s.status == Status.SNOOZED],
         "queues": list(Queue.objects.filter(is_active=True)),
-        "users": list(User.objects.filter(is_active=True).only("id", "display_name")),
         "teams": list(Team.objects.only("id", "name")),
     }
 
@@ -255,3 +257,12 @@ def customer_list(*, user: User, query: str = "") -> QuerySet[Customer]:
 
 def unread_notification_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def user_suggestions(*, query: str, limit: int = 8) -> list[User]:
+    """Active users whose name or email contains the query: the user picker's options."""
+    queryset = User.objects.filter(is_active=True).only("id", "display_name", "email")
+    query = query.strip()
+    if query:
+        queryset = queryset.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+    return list(queryset.order_by("display_name", "id")[:limit])

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from conversations.models import Notification
+from conversations.services.notifications import wants_email
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -18,18 +19,23 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     sent = 0
     for pk in notification_ids:
         with transaction.atomic():
+            notification = (
+                Notification.objects.select_related("recipient", "actor", "conversation", "note")
+                .filter(pk=pk, emailed_at__isnull=True)
+                .first()
+            )
+            if notification is None or not wants_email(notification):
+                continue
+            # The claim is a conditional update: of two workers running this task, one wins.
             claimed = Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(
                 emailed_at=timezone.now()
             )
             if not claimed:
                 continue
-            notification = Notification.objects.select_related(
-                "recipient", "actor", "conversation", "note"
-            ).get(pk=pk)
-            context = {
-                "notification": notification,
-                "link": settings.SITE_URL + notification.conversation.get_absolute_url(),
-            }
+            link = settings.SITE_URL + notification.conversation.get_absolute_url()
+            if notification.note_id:
+                link += f"#note-{notification.note_id}"
+            context = {"notification": notification, "link": link}
             message = EmailMultiAlternatives(
                 subject=f"[Kustomer Clone] {notification.text or notification.get_kind_display()}",
                 body=render_to_string("conversations/email/notification.txt", context),

@@ -2,7 +2,7 @@ from django.urls import path
 
 from conversations.urls_notes import urlpatterns as notes_urlpatterns
 from conversations.urls_tags import urlpatterns as tags_urlpatterns
-from conversations.views import customers, details, inbox, messages
+from conversations.views import customers, details, inbox, messages, pickers
 
 app_name = "conversations"
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/pin/", details.pin, name="pin"),
     path("conversations/<int:conversation_id>/reply/", messages.reply, name="reply"),
     path("attachments/<int:attachment_id>/", messages.attachment_download, name="attachment_download"),
+    path("users/suggest/", pickers.user_suggest, name="user_suggest"),
     *notes_urlpatterns,
     *tags_urlpatterns,
 ]

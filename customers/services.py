@@ -126,7 +126,8 @@ def customer_update(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = _state(customer)
     for name, value in fields.items():
-        setattr(customer, name, (value or "").strip())
+        value = (value or "").strip()
+        setattr(customer, name, value.lower() if name == "locale" else value)
     if company_name is not None:
         customer.company = company_for_name(company_name)
     if emails is not None:

@@ -151,6 +151,8 @@ def conversation_transfer(*, actor: User, conversation: Conversation, queue: Que
     if queue is not None and not queue.is_active:
         raise ValidationError({"queue": f"The queue “{queue}” is turned off."})
     had_users = _assignment_state(conversation)
+    if conversation.queue_id == (queue.pk if queue else None) and not had_users["users"]:
+        return conversation
     conversation.queue = queue
     conversation.save(update_fields=["queue"])
     conversation.assigned_users.clear()
@@ -214,6 +216,16 @@ def conversation_set_sub_status(
         data={"before": before, "after": str(sub_status) if sub_status else None},
     )
     return conversation
+
+
+@transaction.atomic
+def conversation_update_attributes(
+    *, actor: User, conversation: Conversation, name: str, priority: int, sub_status: SubStatus | None
+) -> Conversation:
+    """The Conversation Attributes window: all three change, or (on an error) none does."""
+    conversation = conversation_rename(actor=actor, conversation=conversation, name=name)
+    conversation = conversation_set_priority(actor=actor, conversation=conversation, priority=priority)
+    return conversation_set_sub_status(actor=actor, conversation=conversation, sub_status=sub_status)
 
 
 def _set_status(

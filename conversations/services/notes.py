@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,53 +25,132 @@ from conversations.models import (
 )
 from conversations.services.conversations import conversation_create, touch_activity
 from conversations.services.events import lock_conversation, record_event
-from conversations.services.messages import check_attachments, save_attachments
+from conversations.services.messages import save_attachments
 from conversations.services.notifications import notify_users
 from core.sanitize import html_to_text, sanitize_editor_html
 from customers.models import Customer
 
-_MENTION = re.compile(
-    r'<span class="mention" data-mention-type="(user|team)" data-mention-id="(\d+)">.*?</span>', re.DOTALL
-)
 
+class _MentionParser(HTMLParser):
+    """Walks sanitised editor HTML; finds mention spans and, given a renderer, rewrites them.
 
-class _MentionFinder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
+    A mention is any span whose classes include ``mention``, whatever the order of its
+    attributes: the editor builds them, but a hand-made request could build them differently,
+    and a span that looks like a mention must either be a real one or plain text.
+    """
+
+    def __init__(self, render: Callable[[str, int, str], str | None] | None = None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.render = render
         self.found: list[tuple[str, int]] = []
+        self.out: list[str] = []
+        self._mention: tuple[str, int] | None = None
+        self._depth = 0  # spans open inside the current mention
+        self._text: list[str] = []
+
+    @staticmethod
+    def _target(attrs: list[tuple[str, str | None]]) -> tuple[str, int] | None:
+        values = dict(attrs)
+        kind, pk = values.get("data-mention-type") or "", values.get("data-mention-id") or ""
+        if kind in ("user", "team") and pk.isdigit():
+            return kind, int(pk)
+        return None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "span" and values.get("class") == "mention":
-            kind, pk = values.get("data-mention-type"), values.get("data-mention-id") or ""
-            if kind in ("user", "team") and pk.isdigit() and (kind, int(pk)) not in self.found:
-                self.found.append((kind, int(pk)))
+        if self._depth:
+            self._depth += tag == "span"
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "span" and "mention" in classes:
+            target = self._target(attrs)
+            self._mention, self._depth, self._text = target or ("", 0), 1, []
+            if target is not None and target not in self.found:
+                self.found.append(target)
+            return
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self._depth:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            self._depth -= tag == "span"
+            if not self._depth:
+                kind, pk = self._mention or ("", 0)
+                text = "".join(self._text)
+                rendered = self.render(kind, pk, text) if self.render and kind else None
+                self.out.append(rendered if rendered is not None else _escape(text))
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self._text.append(data)
+        else:
+            self.out.append(_escape(data))
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False).replace("\xa0", "&nbsp;")
 
 
 def _mentions(clean_html: str) -> tuple[list[User], list[Team], str]:
-    """The users and teams a note mentions, and the HTML with each mention's name made authoritative."""
-    finder = _MentionFinder()
+    """The users and teams a note mentions, and the HTML with each mention's name made authoritative.
+
+    An unknown or inactive user, or a missing team, is kept as the plain text that was typed.
+    """
+    finder = _MentionParser()
     finder.feed(clean_html)
+    finder.close()
     if len(finder.found) > MAX_MENTIONS_PER_NOTE:
-        count = len(finder.found)
         raise ValidationError(
-            {"body": f"A note can mention at most {MAX_MENTIONS_PER_NOTE} users and teams; it has {count}."}
+            {
+                "body": f"You can mention up to {MAX_MENTIONS_PER_NOTE} users or teams in a note; "
+                f"this note mentions {len(finder.found)}."
+            }
         )
     user_ids = [pk for kind, pk in finder.found if kind == "user"]
     team_ids = [pk for kind, pk in finder.found if kind == "team"]
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True)}
     teams = {t.pk: t for t in Team.objects.filter(pk__in=team_ids)}
 
-    def rewrite(match: re.Match[str]) -> str:
-        kind, pk = match.group(1), int(match.group(2))
+    def render(kind: str, pk: int, typed: str) -> str | None:
         target = users.get(pk) if kind == "user" else teams.get(pk)
-        if target is None:  # an unknown or inactive mention is kept as plain text
-            return html.escape(html_to_text(match.group(0)))
+        if target is None:
+            return None
         label = target.display_name if isinstance(target, User) else target.name
-        attrs = f'class="mention" data-mention-type="{kind}" data-mention-id="{pk}"'
-        return f"<span {attrs}>@{html.escape(label)}</span>"
+        return mention_html(kind=kind, pk=pk, label=label)
 
-    return list(users.values()), list(teams.values()), _MENTION.sub(rewrite, clean_html)
+    writer = _MentionParser(render)
+    writer.feed(clean_html)
+    writer.close()
+    # Keep the order in which the note names them (the event lists them so).
+    ordered_users = [users[pk] for pk in user_ids if pk in users]
+    ordered_teams = [teams[pk] for pk in team_ids if pk in teams]
+    return ordered_users, ordered_teams, "".join(writer.out)
+
+
+def mention_html(*, kind: str, pk: int, label: str) -> str:
+    """The one stored form of a mention. data-initial feeds the avatar the stylesheet draws."""
+    initial = html.escape((label.strip()[:1] or "?").upper())
+    return (
+        f'<span class="mention" data-mention-type="{kind}" data-mention-id="{pk}" '
+        f'data-initial="{initial}">@{html.escape(label)}</span>'
+    )
+
+
+def _text(clean_html: str) -> str:
+    # The editor keeps the space after a mention as a no-break space; plain text wants a space.
+    return html_to_text(clean_html).replace("\xa0", " ")
+
+
+def _check_note_attachments(files: Sequence[UploadedFile]) -> None:
+    """The seed: "The size limit for a note attachment is 9.5MB" (all files of a note together)."""
+    if sum(f.size or 0 for f in files) > ATTACHMENT_MAX_TOTAL:
+        raise ValidationError(
+            {"attachments": "The attachments add up to more than 9.5 MB, the most a note can carry."}
+        )
 
 
 def _require_notes(actor: User) -> None:
@@ -102,12 +180,17 @@ def note_create(
     assigned_user: User | None = None,
     attachments: Sequence[UploadedFile] = (),
 ) -> Note:
-    """Post a note. Everyone mentioned, and every member of a mentioned team, is notified."""
+    """Post a note. Everyone mentioned, and every member of a mentioned team, is notified.
+
+    Locks the conversation while its note count and activity change.
+    """
     _require_notes(actor)
+    if assigned_user is not None and not assigned_user.is_active:
+        raise ValidationError({"assigned_user": "Choose an active user to assign the note to."})
     clean = sanitize_editor_html(body_html)
-    if not html_to_text(clean) and not attachments:
+    if not _text(clean).strip() and not attachments:
         raise ValidationError({"body": "Write the note before posting it."})
-    check_attachments(attachments, per_file=None, total=ATTACHMENT_MAX_TOTAL)
+    _check_note_attachments(attachments)
     users, teams, clean = _mentions(clean)
     conversation = lock_conversation(conversation)
     now = timezone.now()
@@ -115,7 +198,7 @@ def note_create(
         conversation=conversation,
         author=actor,
         body_html=clean,
-        body_text=html_to_text(clean),
+        body_text=_text(clean),
         assigned_user=assigned_user,
         created_at=now,
         updated_at=now,
@@ -179,11 +262,14 @@ def _require_own_or_update(actor: User, note: Note) -> None:
 
 @transaction.atomic
 def note_update(*, actor: User, note: Note, body_html: str) -> Note:
-    """Edit a note; people mentioned for the first time are notified."""
+    """Edit a note; people mentioned for the first time are notified, nobody twice.
+
+    Locks the conversation, then the note (the fixed order: conversation before its children).
+    """
     _require_notes(actor)
     _require_own_or_update(actor, note)
     clean = sanitize_editor_html(body_html)
-    if not html_to_text(clean):
+    if not _text(clean).strip():
         raise ValidationError({"body": "A note cannot be empty: delete it instead."})
     users, teams, clean = _mentions(clean)
     lock_conversation(note.conversation_id)
@@ -191,7 +277,7 @@ def note_update(*, actor: User, note: Note, body_html: str) -> Note:
     before_users = set(note.mentioned_users.values_list("pk", flat=True))
     before_teams = set(note.mentioned_teams.values_list("pk", flat=True))
     before_text = note.body_text
-    note.body_html, note.body_text, note.updated_at = clean, html_to_text(clean), timezone.now()
+    note.body_html, note.body_text, note.updated_at = clean, _text(clean), timezone.now()
     note.save(update_fields=["body_html", "body_text", "updated_at"])
     note.mentioned_users.set(users)
     note.mentioned_teams.set(teams)
@@ -212,9 +298,15 @@ def note_update(*, actor: User, note: Note, body_html: str) -> Note:
 
 @transaction.atomic
 def note_delete(*, actor: User, note: Note) -> None:
+    """Delete a note and its attachments; the conversation keeps a "Note deleted" event.
+
+    Locks the conversation so the note count stays right under concurrent deletes.
+    """
     _require_notes(actor)
     _require_own_or_update(actor, note)
     conversation = lock_conversation(note.conversation_id)
+    if not Note.objects.filter(pk=note.pk).exists():
+        return  # a concurrent delete won; counting it twice would skew note_count
     record_event(
         conversation=conversation,
         actor=actor,

@@ -20,30 +20,54 @@ def notify_users(
     note: Note | None = None,
     text: str = "",
 ) -> list[Notification]:
-    """One notification per recipient (a team mention and a direct one do not double up)."""
+    """One notification per recipient, in three queries however many recipients there are.
+
+    For a note, nobody is notified twice of the same kind (a team mention and a direct one do
+    not double up, and an edit notifies only the newly mentioned); the database's unique
+    constraint says the same. Callers hold the conversation's lock, so two edits of one note
+    cannot race here.
+    """
     ids = sorted(set(user_ids) - ({actor.pk} if actor else set()))
-    recipients = User.objects.filter(pk__in=ids, is_active=True)
-    created = []
-    for recipient in recipients:
-        notification, made = Notification.objects.get_or_create(
-            recipient=recipient,
-            note=note,
-            kind=kind,
-            conversation=conversation,
-            defaults={"actor": actor, "text": text[:300]},
+    if not ids:
+        return []
+    recipients = list(User.objects.filter(pk__in=ids, is_active=True))
+    if note is not None:
+        already = set(
+            Notification.objects.filter(note=note, kind=kind, recipient_id__in=ids).values_list(
+                "recipient_id", flat=True
+            )
         )
-        if made:
-            created.append(notification)
-    email_ids = [n.pk for n in created if _wants_email(n)]
+        recipients = [r for r in recipients if r.pk not in already]
+    now = timezone.now()
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=recipient,
+                kind=kind,
+                actor=actor,
+                conversation=conversation,
+                note=note,
+                text=text[:300],
+                created_at=now,
+            )
+            for recipient in recipients
+        ]
+    )
+    email_ids = [n.pk for n in created if wants_email(n)]
     if email_ids:
         from conversations.tasks import send_notification_emails
 
+        # By id, after commit: the worker must find the rows, and a rollback sends nothing.
         transaction.on_commit(lambda: send_notification_emails.delay(email_ids))
     return created
 
 
-def _wants_email(notification: Notification) -> bool:
+def wants_email(notification: Notification) -> bool:
+    """The recipient's settings (Settings > Personal > Preferences). The email task asks again
+    at send time, as the setting may change between the mention and the send."""
     recipient = notification.recipient
+    if not recipient.is_active:
+        return False
     if notification.kind == Notification.Kind.ASSIGNED:
         return recipient.notify_assignments_email
     return recipient.notify_mentions_email

@@ -6,7 +6,7 @@ Tags are never deleted: deactivated, a tag can be neither added nor removed, and
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.capabilities import Capability
 from accounts.models import User
@@ -40,19 +40,13 @@ def _check_color(color: str) -> str:
     return color
 
 
-@transaction.atomic
-def tag_create(*, actor: User, name: str, color: str = Tag.Color.BLUE) -> Tag:
-    """Create a tag (agents create them from Add Tag, so no settings permission is needed)."""
+def _name_taken(name: str) -> ValidationError:
+    return ValidationError({"name": f"A tag named “{name}” already exists."})
+
+
+def _require_update(actor: User) -> None:
     if Capability.UPDATE_CUSTOMERS not in actor.capabilities:
         raise PermissionDenied("This needs the “Update customers and conversations” permission.")
-    name = _clean_name(name)
-    if Tag.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"A tag named “{name}” already exists."})
-    tag = Tag.objects.create(name=name, color=_check_color(color))
-    audit_record(
-        actor=actor, action=AuditEntry.Action.CREATE, target=tag, after=snapshot(tag, ["name", "color"])
-    )
-    return tag
 
 
 def _require_manage(actor: User) -> None:
@@ -61,16 +55,44 @@ def _require_manage(actor: User) -> None:
 
 
 @transaction.atomic
+def tag_create(*, actor: User, name: str, color: str = Tag.Color.BLUE) -> Tag:
+    """Create a tag (agents create them from Add Tag, so no settings permission is needed)."""
+    _require_update(actor)
+    name = _clean_name(name)
+    color = _check_color(color)
+    if Tag.objects.filter(name__iexact=name).exists():
+        raise _name_taken(name)
+    try:
+        # Two people creating the same name at once: the unique index decides, the loser is told.
+        with transaction.atomic():
+            tag = Tag.objects.create(name=name, color=color)
+    except IntegrityError:
+        raise _name_taken(name) from None
+    audit_record(
+        actor=actor, action=AuditEntry.Action.CREATE, target=tag, after=snapshot(tag, ["name", "color"])
+    )
+    return tag
+
+
+@transaction.atomic
 def tag_update(*, actor: User, tag: Tag, name: str, color: str) -> Tag:
-    """Rename or recolour: every conversation with the tag shows the new name at once."""
+    """Rename or recolour: every conversation with the tag shows the new name at once.
+
+    Locks the tag row, so two admins editing it cannot interleave.
+    """
     _require_manage(actor)
     tag = Tag.objects.select_for_update().get(pk=tag.pk)
     before = snapshot(tag, ["name", "color"])
     name = _clean_name(name)
+    color = _check_color(color)
     if Tag.objects.filter(name__iexact=name).exclude(pk=tag.pk).exists():
-        raise ValidationError({"name": f"A tag named “{name}” already exists."})
-    tag.name, tag.color = name, _check_color(color)
-    tag.save(update_fields=["name", "color"])
+        raise _name_taken(name)
+    tag.name, tag.color = name, color
+    try:
+        with transaction.atomic():
+            tag.save(update_fields=["name", "color"])
+    except IntegrityError:
+        raise _name_taken(name) from None
     audit_record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
@@ -83,6 +105,7 @@ def tag_update(*, actor: User, tag: Tag, name: str, color: str) -> Tag:
 
 @transaction.atomic
 def tag_set_active(*, actor: User, tag: Tag, active: bool) -> Tag:
+    """Deactivate or reactivate (tags are never deleted). Locks the tag row."""
     _require_manage(actor)
     tag = Tag.objects.select_for_update().get(pk=tag.pk)
     if tag.is_active == active:
@@ -99,18 +122,19 @@ def tag_set_active(*, actor: User, tag: Tag, active: bool) -> Tag:
     return tag
 
 
-def _require_update(actor: User) -> None:
-    if Capability.UPDATE_CUSTOMERS not in actor.capabilities:
-        raise PermissionDenied("This needs the “Update customers and conversations” permission.")
-
-
 @transaction.atomic
 def conversation_add_tag(*, actor: User, conversation: Conversation, tag: Tag) -> Conversation:
-    """Apply a tag. Locks the conversation so two agents cannot take it past 20 together."""
+    """Apply a tag.
+
+    Locks the conversation (SELECT ... FOR UPDATE) before counting its tags, so two agents
+    adding at the same moment cannot take it past 20 together.
+    """
     _require_update(actor)
+    conversation = lock_conversation(conversation)
+    # Re-read: the tag may have been deactivated since the caller loaded it.
+    tag = Tag.objects.get(pk=tag.pk)
     if not tag.is_active:
         raise ValidationError({"tag": f"The tag “{tag}” is deactivated: it can't be added."})
-    conversation = lock_conversation(conversation)
     links = ConversationTag.objects.filter(conversation=conversation)
     if links.filter(tag=tag).exists():
         return conversation
@@ -130,21 +154,33 @@ def conversation_add_tag(*, actor: User, conversation: Conversation, tag: Tag) -
 def conversation_add_new_tag(
     *, actor: User, conversation: Conversation, name: str
 ) -> tuple[Conversation, Tag]:
-    """Tab in Add Tag: use the tag of that name (ignoring case) or create it, then apply it."""
+    """Tab in Add Tag: use the tag of that name (ignoring case) or create it, then apply it.
+
+    Nothing is created when the tag cannot be applied (the 21st tag): the transaction rolls back.
+    """
     _require_update(actor)
     clean = _clean_name(name)
     tag = Tag.objects.filter(name__iexact=clean).first()
     if tag is None:
-        tag = tag_create(actor=actor, name=clean)
+        try:
+            with transaction.atomic():
+                tag = tag_create(actor=actor, name=clean)
+        except ValidationError:
+            # Someone created it between our look-up and our insert: use theirs.
+            tag = Tag.objects.filter(name__iexact=clean).first()
+            if tag is None:
+                raise
     return conversation_add_tag(actor=actor, conversation=conversation, tag=tag), tag
 
 
 @transaction.atomic
 def conversation_remove_tag(*, actor: User, conversation: Conversation, tag: Tag) -> Conversation:
+    """Remove a tag (not a deactivated one: its history stays). Locks the conversation."""
     _require_update(actor)
+    conversation = lock_conversation(conversation)
+    tag = Tag.objects.get(pk=tag.pk)
     if not tag.is_active:
         raise ValidationError({"tag": f"The tag “{tag}” is deactivated: it can't be removed."})
-    conversation = lock_conversation(conversation)
     deleted, _ = ConversationTag.objects.filter(conversation=conversation, tag=tag).delete()
     if deleted:
         record_event(

@@ -14,6 +14,8 @@ from core.db import advisory_xact_lock
 from core.models import AuditEntry
 
 SUB_STATUS_FIELDS = ["status", "name", "description", "is_active"]
+SUB_STATUS_NAME_MAX = 64
+DESCRIPTION_MAX = 255
 
 
 def _require(actor: User) -> None:
@@ -25,8 +27,11 @@ def _clean(name: str, status: str, exclude_pk: int | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "Give the sub status a name."})
-    if len(name) > 64:
-        raise ValidationError({"name": "A sub status name can be at most 64 characters."})
+    if len(name) > SUB_STATUS_NAME_MAX:
+        limit = SUB_STATUS_NAME_MAX
+        raise ValidationError(
+            {"name": f"A sub status name can be at most {limit} characters ({len(name)} typed)."}
+        )
     clash = SubStatus.objects.filter(status=status, name__iexact=name, is_deleted=False)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
@@ -35,9 +40,22 @@ def _clean(name: str, status: str, exclude_pk: int | None = None) -> str:
     return name
 
 
+def _clean_description(description: str) -> str:
+    description = (description or "").strip()
+    if len(description) > DESCRIPTION_MAX:
+        typed = len(description)
+        raise ValidationError(
+            {"description": f"A description can be at most {DESCRIPTION_MAX} characters ({typed} typed)."}
+        )
+    return description
+
+
 @transaction.atomic
 def sub_status_create(*, actor: User, status: str, name: str, description: str = "") -> SubStatus:
-    """Add Sub Status: at most 50 for each of Open, Snoozed and Done."""
+    """Add Sub Status: at most 50 for each of Open, Snoozed and Done.
+
+    An advisory lock per main status serialises creations, so two admins cannot make the 51st.
+    """
     _require(actor)
     if status not in Status.values:
         raise ValidationError({"status": "Choose Open, Snoozed or Done."})
@@ -48,6 +66,7 @@ def sub_status_create(*, actor: User, status: str, name: str, description: str =
             f"{Status(status).label} already has {limit} sub statuses, the most it can have."
         )
     name = _clean(name, status)
+    description = _clean_description(description)
     position = (SubStatus.objects.filter(status=status).aggregate(m=Max("position"))["m"] or 0) + 1
     sub_status = SubStatus.objects.create(
         status=status, name=name, description=description, position=position
@@ -63,12 +82,14 @@ def sub_status_create(*, actor: User, status: str, name: str, description: str =
 
 @transaction.atomic
 def sub_status_update(*, actor: User, sub_status: SubStatus, name: str, description: str = "") -> SubStatus:
-    """Rename: every conversation with the sub status shows the new name."""
+    """Rename: every conversation with the sub status shows the new name. Locks the row."""
     _require(actor)
     sub_status = SubStatus.objects.select_for_update().get(pk=sub_status.pk)
+    if sub_status.is_deleted:
+        raise ValidationError("A deleted sub status cannot be changed.")
     before = snapshot(sub_status, SUB_STATUS_FIELDS)
     sub_status.name = _clean(name, sub_status.status, exclude_pk=sub_status.pk)
-    sub_status.description = description
+    sub_status.description = _clean_description(description)
     sub_status.save(update_fields=["name", "description"])
     audit_record(
         actor=actor,
@@ -82,6 +103,7 @@ def sub_status_update(*, actor: User, sub_status: SubStatus, name: str, descript
 
 @transaction.atomic
 def sub_status_set_active(*, actor: User, sub_status: SubStatus, active: bool) -> SubStatus:
+    """The toggle: off, agents can no longer choose it; on again, they can. Locks the row."""
     _require(actor)
     sub_status = SubStatus.objects.select_for_update().get(pk=sub_status.pk)
     if sub_status.is_deleted:
@@ -118,6 +140,7 @@ def sub_status_delete(*, actor: User, sub_status: SubStatus) -> SubStatus:
 
 @transaction.atomic
 def workspace_set_notes_done_by_default(*, actor: User, enabled: bool) -> WorkspaceSettings:
+    """Set Notes as Done by Default (Settings > Workspace > Conversation Status > Done)."""
     _require(actor)
     settings_row = WorkspaceSettings.objects.select_for_update().get(pk=WorkspaceSettings.load().pk)
     if settings_row.notes_done_by_default != enabled:

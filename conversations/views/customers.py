@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import capability_required
 from accounts.capabilities import Capability
-from conversations.forms import CustomerForm, NewConversationForm, ReplyForm
-from conversations.models import Channel, Conversation, Priority
+from accounts.models import User
+from conversations.forms import CustomerForm, NewConversationForm, PostNewNoteForm, ReplyForm
+from conversations.models import Channel, Conversation, Priority, WorkspaceSettings
 from conversations.selectors import (
     access_conversation,
     access_customer,
@@ -60,17 +61,37 @@ def page_context(
         "priorities": list(reversed(Priority.choices)),
         "customer_form": extra.pop("customer_form", None) or CustomerForm.for_customer(customer),
     }
+    if conversation is None and request.GET.get("add") == "note" and context["can_note"]:
+        note_form = extra.pop("note_form", None) or PostNewNoteForm()
+        context["note_form"] = note_form
+        context["note_status"] = new_note_status()
+        context["note_assignee"] = picked_user(note_form)
     if conversation is not None:
         context["feed"] = select_feed(conversation=conversation)
-        context["reply_form"] = extra.pop("reply_form", None) or ReplyForm(
+        reply_form = extra.pop("reply_form", None) or ReplyForm(
             initial={"channel": default_channel(conversation)}
         )
+        context["reply_form"] = reply_form
+        context["reply_assignee"] = picked_user(reply_form)
         context["assigned_users"] = list(conversation.assigned_users.all())
         context["assigned_teams"] = list(conversation.assigned_teams.all())
         context["tag_links"] = list(conversation.tag_links.select_related("tag"))
         context.update(details_choices(conversation=conversation))
     context.update(extra)
     return context
+
+
+def new_note_status() -> str:
+    """What a note posted on the timeline starts as (Settings > Workspace > Conversation Status)."""
+    return "Done" if WorkspaceSettings.load().notes_done_by_default else "Open"
+
+
+def picked_user(form: Any) -> Any:
+    """The note assignee chosen before a validation error, so the picker shows their name again."""
+    value = form["assigned_user"].value()
+    if not value or not str(value).isdigit():
+        return None
+    return User.objects.filter(pk=int(value), is_active=True).only("id", "display_name").first()
 
 
 def default_channel(conversation: Conversation) -> str:
@@ -132,12 +153,10 @@ def customer_edit(request: AuthedRequest, customer_id: int) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, "The customer is saved.")
                 return redirect(customer)
+    if not request.htmx:  # the whole page again, with the form open, its errors and what was typed
+        context = page_context(request, customer, None, customer_form=form, editing=True)
+        return render(request, "conversations/timeline.html", context)
     context = {"customer": customer, "customer_form": form, "can_update": True, "editing": bool(form.errors)}
-    if not request.htmx:
-        conversation = None
-        return render(
-            request, "conversations/timeline.html", page_context(request, customer, conversation, **context)
-        )
     return render(request, "conversations/timeline.html#customer-header", context)
 
 

@@ -133,12 +133,12 @@ def attributes(request: AuthedRequest, conversation_id: int) -> HttpResponse:
     """The Conversation Attributes window: name, priority and sub status in one save."""
 
     def apply(conversation: Conversation, data: dict[str, Any]) -> Any:
-        services.conversation_rename(actor=request.user, conversation=conversation, name=data["name"])
-        services.conversation_set_priority(
-            actor=request.user, conversation=conversation, priority=data["priority"]
-        )
-        return services.conversation_set_sub_status(
-            actor=request.user, conversation=conversation, sub_status=data["sub_status"]
+        return services.conversation_update_attributes(
+            actor=request.user,
+            conversation=conversation,
+            name=data["name"],
+            priority=data["priority"],
+            sub_status=data["sub_status"],
         )
 
     return _action(request, conversation_id, AttributesForm, apply)

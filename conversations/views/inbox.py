@@ -13,7 +13,7 @@ from conversations.selectors import (
     conversation_list_for_inbox,
     inbox_filter_choices,
 )
-from core.paginate import paginate, query_without_page
+from core.paginate import paginate_window, query_without_page
 from core.types import AuthedRequest
 
 
@@ -22,7 +22,7 @@ from core.types import AuthedRequest
 def inbox(request: AuthedRequest) -> HttpResponse:
     """Conversation lists (Mine, My teams, All open, Snoozed, Done); htmx polls the list every 5 s."""
     filters = InboxFilters.from_params(request.GET)
-    page = paginate(request, conversation_list_for_inbox(user=request.user, filters=filters))
+    page = paginate_window(request, conversation_list_for_inbox(user=request.user, filters=filters))
     context = {
         "filters": filters,
         "page": page,
@@ -32,7 +32,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         "statuses": Status.choices,
         "priorities": Priority.choices,
         "nav_active": "inbox",
-        **inbox_filter_choices(),
+        **inbox_filter_choices(filters=filters),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "conversations/inbox.html#inbox-list", context)

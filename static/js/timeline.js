@@ -109,3 +109,63 @@
     }
   });
 })();
+
+// User pickers (templates/components/user_picker.html): type to search, pick with a click,
+// Enter or the arrow keys; the hidden input takes the id and announces a bubbling `change`.
+(function () {
+  "use strict";
+
+  function close(picker) {
+    picker.querySelector(".picker-results").innerHTML = "";
+    picker.querySelector("[data-picker-input]").setAttribute("aria-expanded", "false");
+  }
+
+  function choose(option) {
+    var picker = option.closest("[data-picker]");
+    var hidden = picker.querySelector("[data-picker-value]");
+    var input = picker.querySelector("[data-picker-input]");
+    hidden.value = option.dataset.pickId;
+    input.value = option.dataset.pickLabel;
+    close(picker);
+    hidden.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest(".picker-option");
+    if (option) { choose(option); return; }
+    document.querySelectorAll("[data-picker]").forEach(function (picker) {
+      if (!picker.contains(event.target)) close(picker);
+    });
+  });
+
+  // The search box itself is not a value: keep its change events from submitting the form.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-picker-input]")) event.stopPropagation();
+  }, true);
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-picker-input]")) return;
+    var picker = input.closest("[data-picker]");
+    var options = Array.prototype.slice.call(picker.querySelectorAll(".picker-option"));
+    var current = options.indexOf(picker.querySelector(".picker-option.is-active"));
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!options.length) return;
+      var next = event.key === "ArrowDown" ? Math.min(options.length - 1, current + 1) : Math.max(0, current - 1);
+      options.forEach(function (o, i) { o.classList.toggle("is-active", i === next); });
+      event.preventDefault();
+    } else if (event.key === "Enter") {
+      var pick = options[current >= 0 ? current : 0];
+      if (pick) { choose(pick); event.preventDefault(); }
+    } else if (event.key === "Escape") {
+      close(picker);
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.classList && event.target.classList.contains("picker-results")) {
+      var input = event.target.closest("[data-picker]").querySelector("[data-picker-input]");
+      input.setAttribute("aria-expanded", event.target.children.length ? "true" : "false");
+    }
+  });
+})();

@@ -174,7 +174,9 @@ def timeline_conversations(*, user: User, customer: Customer) -> list[Conversati
     """The customer's conversations: pinned ones first, then newest first (Timeline Pinning)."""
     queryset = Conversation.objects.visible_to(user).filter(customer=customer)
     queryset = queryset.order_by("pinned_at", "-created_at", "-id")  # NULLs last for ascending in PostgreSQL
-    conversations = list(with_list_relations(queryset)[:200])
+    # A timeline entry shows name, status, sub status and date: no assignees or tags to fetch.
+    fields = ["id", "name", "preview", "status", "sub_status__name", "is_note", "pinned_at", "created_at"]
+    conversations = list(queryset.select_related("sub_status").only(*fields)[:200])
     pinned = sorted((c for c in conversations if c.pinned_at), key=lambda c: c.pinned_at, reverse=True)  # type: ignore[arg-type, return-value]
     rest = [c for c in conversations if not c.pinned_at]
     return pinned + rest

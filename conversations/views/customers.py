@@ -59,7 +59,9 @@ def page_context(
         "can_send": Capability.SEND_MESSAGES in user.capabilities,
         "can_note": Capability.ADD_NOTES in user.capabilities,
         "priorities": list(reversed(Priority.choices)),
-        "customer_form": extra.pop("customer_form", None) or CustomerForm.for_customer(customer),
+        "customer_form": extra.pop("customer_form", None)
+        or (CustomerForm.for_customer(customer) if request.GET.get("edit") else None),
+        "editing": bool(request.GET.get("edit")),
     }
     if conversation is None and request.GET.get("add") == "note" and context["can_note"]:
         note_form = extra.pop("note_form", None) or PostNewNoteForm()
@@ -67,10 +69,9 @@ def page_context(
         context["note_status"] = new_note_status()
         context["note_assignee"] = picked_user(note_form)
     if conversation is not None:
-        context["feed"] = select_feed(conversation=conversation)
-        reply_form = extra.pop("reply_form", None) or ReplyForm(
-            initial={"channel": default_channel(conversation)}
-        )
+        context["feed"] = feed = select_feed(conversation=conversation)
+        channel = default_channel(conversation, feed)
+        reply_form = extra.pop("reply_form", None) or ReplyForm(initial={"channel": channel})
         context["reply_form"] = reply_form
         context["reply_assignee"] = picked_user(reply_form)
         context["assigned_users"] = list(conversation.assigned_users.all())
@@ -94,11 +95,11 @@ def picked_user(form: Any) -> Any:
     return User.objects.filter(pk=int(value), is_active=True).only("id", "display_name").first()
 
 
-def default_channel(conversation: Conversation) -> str:
-    """The next reply goes out on the channel of the last message."""
-    last = conversation.messages.order_by("-created_at", "-id").values_list("channel", flat=True).first()
+def default_channel(conversation: Conversation, feed: list[Any]) -> str:
+    """The next reply goes out on the channel of the last message (the feed is in time order)."""
+    last = next((item.obj.channel for item in reversed(feed) if item.kind == "message"), None)
     if last and last != Channel.NOTE:
-        return last
+        return str(last)
     return conversation.channels[-1] if conversation.channels else Channel.EMAIL
 
 
@@ -136,27 +137,39 @@ def customer_timeline(request: AuthedRequest, customer_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def customer_edit(request: AuthedRequest, customer_id: int) -> HttpResponse:
+    """GET: the editor form alone (it loads when opened). POST: save the customer header."""
     customer = access_customer(request.user, customer_id, write=True)
-    form = CustomerForm(request.POST)
-    if form.is_valid():
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(customer.get_absolute_url() + "?edit=1")
+        context = {"customer": customer, "customer_form": CustomerForm.for_customer(customer)}
+        return render(request, "conversations/timeline.html#customer-edit-form", context)
+    posted = CustomerForm(request.POST)
+    form: CustomerForm | None = posted
+    if posted.is_valid():
         try:
             customer = customer_services.customer_update(
-                actor=request.user, customer=customer, **form.service_kwargs()
+                actor=request.user, customer=customer, **posted.service_kwargs()
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(posted, error)
         else:
             customer = access_customer(request.user, customer.pk)
-            form = CustomerForm.for_customer(customer)
+            form = None  # the header closes; the editor loads afresh when opened again
             if not request.htmx:
                 messages.success(request, "The customer is saved.")
                 return redirect(customer)
     if not request.htmx:  # the whole page again, with the form open, its errors and what was typed
         context = page_context(request, customer, None, customer_form=form, editing=True)
         return render(request, "conversations/timeline.html", context)
-    context = {"customer": customer, "customer_form": form, "can_update": True, "editing": bool(form.errors)}
+    context = {
+        "customer": customer,
+        "customer_form": form,
+        "can_update": True,
+        "editing": bool(form and form.errors),
+    }
     return render(request, "conversations/timeline.html#customer-header", context)
 
 

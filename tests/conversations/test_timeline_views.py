@@ -567,3 +567,35 @@ class TestCustomerEditWithoutHtmx:
         assert 'value="Jane Typed"' in html
         customer.refresh_from_db()
         assert customer.name == "Jane"
+
+
+class TestCustomerEditorLoadsWhenOpened:
+    def test_the_timeline_carries_no_editor_until_it_is_opened(
+        self, client_for: ClientFor, agent: User
+    ) -> None:
+        customer = CustomerFactory(name="Jane")
+        html = client_for(agent).get(_timeline_url(customer)).content.decode()
+        assert 'hx-trigger="toggle once"' in html
+        assert 'name="first_name"' not in html
+
+    def test_opening_it_over_htmx_returns_the_form_alone(self, client_for: ClientFor, agent: User) -> None:
+        customer = CustomerFactory(name="Jane")
+        url = reverse("conversations:customer_edit", args=[customer.pk])
+        html = client_for(agent).get(url, **HTMX).content.decode()
+        assert "<html" not in html
+        assert html.lstrip().startswith("<form")
+        assert 'value="Jane"' in html
+
+    def test_without_javascript_it_opens_on_the_page(self, client_for: ClientFor, agent: User) -> None:
+        customer = CustomerFactory(name="Jane")
+        url = reverse("conversations:customer_edit", args=[customer.pk])
+        response = client_for(agent).get(url, follow=True)
+        html = response.content.decode()
+        assert response.redirect_chain[-1][0].endswith("?edit=1")
+        assert '<details class="disclosure" open>' in html
+        assert 'name="first_name"' in html
+
+    def test_it_is_404_for_an_outsider(self, client_for: ClientFor, outsider: User) -> None:
+        customer = CustomerFactory(name="Jane")
+        url = reverse("conversations:customer_edit", args=[customer.pk])
+        assert client_for(outsider).get(url, **HTMX).status_code == 404

@@ -46,7 +46,9 @@ def start(database: str = DEFAULT_DATABASE) -> str:
     socket_dir = str(info.socket_dir)
     ensure_database(socket_dir, database)
     url = _url(socket_dir, database)
-    URL_FILE.write_text(url + "\n")
+    if database == DEFAULT_DATABASE:
+        # What a plain `manage.py` uses when DATABASE_URL is unset (never the bench's database).
+        URL_FILE.write_text(_url(socket_dir, DEFAULT_DATABASE) + "\n")
     return url
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 ClientFor = Callable[[User], Client]
 HTMX = {"HTTP_HX_REQUEST": "true"}
-CARD_START = '<section class="card insight-card" id="details-card">'
+CARD_START = '<section class="card insight-card" id="details-card"'
 FUTURE, PAST = "2099-01-15T09:30", "2001-01-15T09:30"
 
 

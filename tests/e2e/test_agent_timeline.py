@@ -56,9 +56,11 @@ def test_an_agent_works_a_conversation_from_the_inbox(page: Any, conversation: C
 
     details.get_by_label("Priority").select_option(label="Highest")
     expect(page.locator("#conversation-header")).to_contain_text("Highest priority")
+    page.wait_for_load_state("networkidle")  # the card is swapped for the fresh one before the next change
 
     details.get_by_label("Sub status").select_option(label="Escalated")
     expect(page.locator("#conversation-header")).to_contain_text("Escalated")
+    page.wait_for_load_state("networkidle")
 
     name = details.get_by_label("Conversation Name")
     name.fill("Order 1234 missing")

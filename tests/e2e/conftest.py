@@ -87,6 +87,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     setattr(item, f"rep_{report.when}", report)
 
 
+@pytest.fixture
+def second_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """Another person, signed in in a browser context of their own."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"browser errors for the second person: {errors}"
+
+
 def sign_in(page: Any, email: str, password: str) -> None:
     page.goto("/login/")
     page.get_by_label("Email").fill(email)

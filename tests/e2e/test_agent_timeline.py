@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conversations.models import Conversation, Message, SubStatus
+from conversations.models import Conversation, Message, SubStatus, Tag
 from conversations.services.conversations import conversation_create
 from conversations.services.messages import message_receive
 from customers.services import customer_create
@@ -33,8 +33,14 @@ def conversation() -> Conversation:
     return conversation
 
 
-def test_an_agent_works_a_conversation_from_the_inbox(page: Any, conversation: Conversation) -> None:
+def test_an_agent_works_a_conversation_from_the_inbox(
+    page: Any, second_page: Any, conversation: Conversation
+) -> None:
+    """The issue's flow, start to end; the teammate watches from a browser of their own."""
     UserFactory(email="agent@example.com", display_name="Alex Agent", sets=["User"])
+    UserFactory(email="sam@example.com", display_name="Sam Support", sets=["User"])
+    Tag.objects.create(name="VIP", color=Tag.Color.PURPLE)
+    sign_in(second_page, "sam@example.com", PASSWORD)
     sign_in(page, "agent@example.com", PASSWORD)
 
     page.get_by_role("link", name="Inbox").click()
@@ -67,6 +73,31 @@ def test_an_agent_works_a_conversation_from_the_inbox(page: Any, conversation: C
     name.press("Enter")
     expect(page.locator("#conversation-header h2")).to_have_text("Order 1234 missing")
     expect(page.locator("#timeline-list")).to_contain_text("Order 1234 missing")
+
+    # An existing tag from the suggestions, then a new one created with Tab.
+    add_tag = page.get_by_role("combobox", name="Add Tag")
+    add_tag.click()
+    add_tag.press_sequentially("VI")
+    page.get_by_role("listbox", name="Existing tags").get_by_role("option", name="VIP").click()
+    tags = page.locator("#conversation-tags")
+    expect(tags.get_by_role("listitem").filter(has_text="VIP")).to_be_visible()
+    expect(add_tag).to_be_focused()  # the fresh card keeps the cursor in Add Tag
+    add_tag.press_sequentially("Late delivery")
+    add_tag.press("Tab")
+    expect(tags.get_by_role("listitem").filter(has_text="Late delivery")).to_be_visible()
+
+    # A note mentioning a teammate, who sees it arrive without reloading.
+    page.get_by_label("Note", exact=True).check()
+    page.locator("#reply-editor .rich-area").click()
+    page.keyboard.type("Can you chase the carrier, @Sa")
+    page.keyboard.press("Tab")
+    expect(page.locator("#reply-editor .rich-area .mention")).to_have_text("@Sam Support")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#conversation-feed .note .mention")).to_have_text("@Sam Support")
+    expect(second_page.locator("#notification-popup .toast")).to_contain_text(
+        "Alex Agent mentioned you in", timeout=7_000
+    )
+    expect(second_page.locator("#notification-badge")).to_have_text("1")
 
     # A reply goes out as "queued"; the draft is cleared.
     page.get_by_label("Email", exact=True).check()

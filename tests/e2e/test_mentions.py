@@ -4,7 +4,6 @@ in elsewhere, gets the pop-up and the badge without reloading, and finds it in N
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,21 +35,6 @@ def customer(owner: User) -> Customer:
 @pytest.fixture
 def conversation(owner: User, customer: Customer) -> Conversation:
     return conversation_create(actor=owner, customer=customer, name="Refund for Jane", channel="email")
-
-
-@pytest.fixture
-def second_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """Another person, signed in in a browser context of their own."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"browser errors for the second person: {errors}"
 
 
 def test_a_mentioned_teammate_sees_the_pop_up_the_badge_and_the_notification(

@@ -222,6 +222,23 @@ def customer_events(*, customer: Customer, limit: int = 50) -> list[AuditEntry]:
 
 
 @dataclass
+class TimelineEntry:
+    kind: str  # "conversation" or "event"
+    at: datetime.datetime
+    obj: Any
+
+
+def timeline_entries(*, conversations: list[Conversation], events: list[AuditEntry]) -> list[TimelineEntry]:
+    """The timeline in one list: pinned conversations on top, then conversations and the
+    customer's own events together, newest first."""
+    pinned = [TimelineEntry("conversation", c.created_at, c) for c in conversations if c.pinned_at]
+    rest = [TimelineEntry("conversation", c.created_at, c) for c in conversations if not c.pinned_at]
+    rest += [TimelineEntry("event", e.created_at, e) for e in events]
+    rest.sort(key=lambda entry: entry.at, reverse=True)
+    return pinned + rest
+
+
+@dataclass
 class FeedItem:
     kind: str  # "message", "note" or "event"
     at: datetime.datetime

@@ -22,6 +22,7 @@ from conversations.selectors import (
     customer_events,
     details_choices,
     timeline_conversations,
+    timeline_entries,
 )
 from conversations.selectors import (
     conversation_feed as select_feed,
@@ -51,8 +52,8 @@ def page_context(
     user = request.user
     context: dict[str, Any] = {
         "customer": customer,
-        "conversations": timeline_conversations(user=user, customer=customer),
-        "customer_events": customer_events(customer=customer),
+        "conversations": (conversations := timeline_conversations(user=user, customer=customer)),
+        "timeline": timeline_entries(conversations=conversations, events=customer_events(customer=customer)),
         "conversation": conversation,
         "nav_active": "customers",
         "can_update": Capability.UPDATE_CUSTOMERS in user.capabilities,

@@ -599,3 +599,31 @@ class TestCustomerEditorLoadsWhenOpened:
         customer = CustomerFactory(name="Jane")
         url = reverse("conversations:customer_edit", args=[customer.pk])
         assert client_for(outsider).get(url, **HTMX).status_code == 404
+
+
+class TestTimelineInterleavesCustomerEvents:
+    def test_conversations_and_customer_events_share_one_newest_first_list(
+        self, client_for: ClientFor, agent: User
+    ) -> None:
+        import time_machine
+
+        from customers import services as customer_services
+
+        customer = CustomerFactory(name="Jane")
+        older = ConversationFactory(customer=customer, created_at=NOW - datetime.timedelta(days=2))
+        with time_machine.travel(NOW, tick=False):
+            customer_services.customer_update(actor=agent, customer=customer, name="Jane Doe")
+        newer = ConversationFactory(customer=customer, created_at=NOW + datetime.timedelta(days=1))
+        pinned = ConversationFactory(
+            customer=customer, created_at=NOW - datetime.timedelta(days=9), pinned_at=NOW
+        )
+        response = client_for(agent).get(_timeline_url(customer))
+        entries = [(entry.kind, entry.obj) for entry in response.context["timeline"]]
+        event = AuditEntry.objects.for_object(customer).get()
+        assert entries == [
+            ("conversation", pinned),
+            ("conversation", newer),
+            ("event", event),
+            ("conversation", older),
+        ]
+        assert "updated the customer" in response.content.decode()

@@ -291,6 +291,12 @@ class Message(models.Model):
     def __str__(self) -> str:
         return self.subject or self.body_text[:60]
 
+    @property
+    def attachment_list(self) -> list[Attachment]:
+        """The attachments, from the feed's prefetch when it made one (see conversation_feed)."""
+        preloaded = getattr(self, "_attachment_list", None)
+        return preloaded if preloaded is not None else list(self.attachments.all())
+
 
 class Note(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
@@ -319,6 +325,12 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.body_text[:60]
+
+    @property
+    def attachment_list(self) -> list[Attachment]:
+        """The attachments, from the feed's prefetch when it made one (see conversation_feed)."""
+        preloaded = getattr(self, "_attachment_list", None)
+        return preloaded if preloaded is not None else list(self.attachments.all())
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

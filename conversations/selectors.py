@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from accounts.capabilities import Capability
@@ -44,7 +44,7 @@ def access_conversation(user: User, conversation_id: Any, *, write: bool = False
     pk = _int(conversation_id)
     conversation = (
         Conversation.objects.visible_to(user)
-        .select_related("customer", "queue", "sub_status")
+        .select_related("customer", "customer__company", "queue", "sub_status")
         .filter(pk=pk)
         .first()
     )
@@ -247,20 +247,24 @@ class FeedItem:
 
 def conversation_feed(*, conversation: Conversation) -> list[FeedItem]:
     """Messages, notes and events of a conversation, interleaved in time order."""
-    messages = (
+    messages = list(
         Message.objects.filter(conversation=conversation)
         .select_related("author", "customer")
-        .prefetch_related("attachments")
+        .annotate(has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
     )
-    notes = (
+    notes = list(
         Note.objects.filter(conversation=conversation)
         .select_related("author", "assigned_user")
-        .prefetch_related(
-            "attachments",
-            Prefetch("mentioned_users", queryset=User.objects.only("id", "display_name")),
-            Prefetch("mentioned_teams", queryset=Team.objects.only("id", "name")),
-        )
+        .annotate(has_attachments=Exists(Attachment.objects.filter(note=OuterRef("pk"))))
     )
+    # Most messages carry no file: fetch attachments only for those that do (often no query).
+    for rows in (messages, notes):
+        with_files = [row for row in rows if row.has_attachments]
+        for row in rows:
+            if not row.has_attachments:
+                row._attachment_list = []  # type: ignore[union-attr]
+        if with_files:
+            prefetch_related_objects(with_files, Prefetch("attachments", to_attr="_attachment_list"))
     shown_events = [
         ConversationEvent.Kind.STATUS,
         ConversationEvent.Kind.ASSIGNED,

@@ -52,7 +52,7 @@ _SPACES = re.compile(r"[ \t]+")
 def html_to_text(value: str) -> str:
     """A plain-text rendering of (already sanitised) HTML, for previews, search and SMS."""
     text = _BLOCK_END.sub("\n", value or "")
-    text = html.unescape(_TAG.sub("", text))
+    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line).strip()
 

@@ -6,7 +6,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import Team, User
-from conversations.models import Channel, Priority, Queue, SubStatus
+from conversations.models import TAG_NAME_MAX, Channel, Priority, Queue, Status, SubStatus, Tag
 from core.sanitize import text_to_html
 from customers.models import ContactType, Customer
 
@@ -190,3 +190,40 @@ class PostNewNoteForm(NoteForm):
         empty_label="Nobody",
     )
     attachments = MultipleFileField(label="Attachments", help_text="Up to 9.5 MB in all.")
+
+
+class TagAddForm(forms.Form):
+    """Add Tag: a tag picked from the suggestions (`tag`), or a typed name (`name`, Tab or Enter)."""
+
+    tag = forms.ModelChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "That tag no longer exists."},
+    )
+    # The service checks the length, so the message is the seed's, not Django's.
+    name = forms.CharField(required=False, max_length=TAG_NAME_MAX * 10)
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label="Name", widget=forms.TextInput(attrs={"maxlength": TAG_NAME_MAX}))
+    color = forms.ChoiceField(label="Tag Color", choices=Tag.Color.choices, initial=Tag.Color.BLUE)
+
+
+class SubStatusCreateForm(forms.Form):
+    """Add Sub Status. Lengths are checked by the service, whose messages say how much was typed."""
+
+    status = forms.ChoiceField(label="Sub Status of", choices=Status.choices)
+    name = forms.CharField(label="Name", widget=forms.TextInput(attrs={"maxlength": 64}))
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 255}),
+        help_text="Optional: what the sub status means, for the agents who choose it.",
+    )
+
+
+class SubStatusEditForm(forms.Form):
+    name = forms.CharField(label="Name", widget=forms.TextInput(attrs={"maxlength": 64}))
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.TextInput(attrs={"maxlength": 255})
+    )

@@ -7,15 +7,12 @@ redirect, or show the whole page again with the message and what was typed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
-from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,85 +20,20 @@ from django_htmx.http import trigger_client_event
 
 from accounts.access import capability_required
 from accounts.capabilities import Capability
-from conversations.models import TAG_NAME_MAX, Conversation, ConversationTag, Tag
-from conversations.selectors import access_conversation, access_customer
+from conversations.forms import TagAddForm, TagForm
+from conversations.models import Conversation, Tag
+from conversations.selectors import (
+    access_conversation,
+    access_customer,
+    access_tag_for_settings,
+    tag_links_for_conversation,
+    tag_list_for_settings,
+    tag_list_for_suggestions,
+)
 from conversations.services import tags as services
 from conversations.views.customers import apply_errors, page_context
 from core.paginate import paginate, query_without_page
 from core.types import AuthedRequest
-
-SUGGESTION_LIMIT = 10
-
-# --- reads --------------------------------------------------------------------------------
-# These belong with the other selectors; they live here until conversations/selectors.py
-# takes them (that module has another owner at the moment). They are the only queries.
-
-
-def tag_links_for_conversation(conversation: Conversation) -> list[ConversationTag]:
-    return list(ConversationTag.objects.filter(conversation=conversation).select_related("tag"))
-
-
-@dataclass
-class TagSuggestions:
-    query: str = ""
-    tags: list[Tag] = field(default_factory=list)
-    hint: str = ""
-
-
-def tag_list_for_suggestions(*, conversation: Conversation, query: str) -> TagSuggestions:
-    """Active tags not on the conversation, names starting with the query first; and what Tab would do."""
-    query = " ".join(query.split())[: TAG_NAME_MAX * 2]
-    tags = Tag.objects.filter(is_active=True).exclude(conversation_links__conversation=conversation)
-    if query:
-        starts = Case(
-            When(name__istartswith=query, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        tags = tags.filter(name__icontains=query).annotate(starts=starts).order_by("starts", Lower("name"))
-    else:
-        tags = tags.order_by(Lower("name"))
-    result = TagSuggestions(query=query, tags=list(tags[:SUGGESTION_LIMIT]))
-    if query:
-        same = Tag.objects.filter(name__iexact=query).first()
-        if same is None:
-            result.hint = f"Press Tab to create “{query}”."
-        elif not same.is_active:
-            result.hint = f"“{same.name}” is deactivated: it can't be added."
-        elif same not in result.tags:
-            result.hint = f"“{same.name}” is already on this conversation."
-    return result
-
-
-def tag_list_for_settings() -> QuerySet[Tag]:
-    """Every tag, active or not, with how many conversations carry it (one query per page)."""
-    return Tag.objects.annotate(conversation_count=Count("conversation_links")).order_by(Lower("name"), "id")
-
-
-def access_tag_for_settings(tag_id: Any) -> Tag:
-    """Callers have checked MANAGE_WORKSPACE (the decorator); every tag is theirs to manage."""
-    tag = tag_list_for_settings().filter(pk=tag_id).first()
-    if tag is None:
-        raise Http404
-    return tag
-
-
-# --- forms --------------------------------------------------------------------------------
-
-
-class TagAddForm(forms.Form):
-    """Add Tag: a tag picked from the suggestions (`tag`), or a typed name (`name`, Tab or Enter)."""
-
-    tag = forms.ModelChoiceField(
-        queryset=Tag.objects.all(),
-        required=False,
-        error_messages={"invalid_choice": "That tag no longer exists."},
-    )
-    # The service checks the length, so the message is the seed's, not Django's.
-    name = forms.CharField(required=False, max_length=TAG_NAME_MAX * 10)
-
-
-class TagForm(forms.Form):
-    name = forms.CharField(label="Name", widget=forms.TextInput(attrs={"maxlength": TAG_NAME_MAX}))
-    color = forms.ChoiceField(label="Tag Color", choices=Tag.Color.choices, initial=Tag.Color.BLUE)
 
 
 def _form_error(form: forms.Form) -> str:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,58 +19,19 @@ from django_htmx.http import trigger_client_event
 
 from accounts.access import capability_required
 from accounts.capabilities import Capability
+from conversations.forms import SubStatusCreateForm, SubStatusEditForm
 from conversations.models import MAX_SUB_STATUSES_PER_STATUS, Status, SubStatus, WorkspaceSettings
+from conversations.selectors import (
+    access_sub_status_for_settings,
+    sub_status_counts,
+    sub_status_list_for_settings,
+)
 from conversations.services import workspace as services
 from conversations.views.customers import apply_errors
 from core.types import AuthedRequest
 
 SETTINGS = (Capability.SETTINGS_ACCESS, Capability.MANAGE_WORKSPACE)
 TEMPLATE = "conversations/settings_conversation_status.html"
-
-# --- reads --------------------------------------------------------------------------------
-# These belong with the other selectors; they live here until conversations/selectors.py
-# takes them (that module has another owner at the moment).
-
-
-def sub_status_list_for_settings(*, status: str) -> QuerySet[SubStatus]:
-    """One tab's sub statuses. Not paginated: the service holds each tab to 50 rows."""
-    return SubStatus.objects.filter(status=status, is_deleted=False).order_by("position", "name", "id")
-
-
-def sub_status_counts() -> dict[str, int]:
-    rows = SubStatus.objects.filter(is_deleted=False).values("status").annotate(n=Count("id")).order_by()
-    return {row["status"]: row["n"] for row in rows}
-
-
-def access_sub_status_for_settings(sub_status_id: Any) -> SubStatus:
-    """Deleted sub statuses are gone from Settings: they cannot be edited or turned back on."""
-    sub_status = SubStatus.objects.filter(pk=sub_status_id, is_deleted=False).first()
-    if sub_status is None:
-        raise Http404
-    return sub_status
-
-
-# --- forms --------------------------------------------------------------------------------
-
-
-class SubStatusForm(forms.Form):
-    """Add Sub Status. Lengths are checked by the service, whose messages say how much was typed."""
-
-    status = forms.ChoiceField(label="Sub Status of", choices=Status.choices)
-    name = forms.CharField(label="Name", widget=forms.TextInput(attrs={"maxlength": 64}))
-    description = forms.CharField(
-        label="Description",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 255}),
-        help_text="Optional: what the sub status means, for the agents who choose it.",
-    )
-
-
-class SubStatusEditForm(forms.Form):
-    name = forms.CharField(label="Name", widget=forms.TextInput(attrs={"maxlength": 64}))
-    description = forms.CharField(
-        label="Description", required=False, widget=forms.TextInput(attrs={"maxlength": 255})
-    )
 
 
 def _tab(value: Any) -> str:
@@ -92,7 +51,7 @@ def _tab_url(tab: str) -> str:
 
 
 def _page(
-    request: AuthedRequest, *, tab: str, add_form: SubStatusForm | None = None, **extra: Any
+    request: AuthedRequest, *, tab: str, add_form: SubStatusCreateForm | None = None, **extra: Any
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "settings_active": "conversation_status",
@@ -101,7 +60,7 @@ def _page(
         "tabs": _tabs(tab),
         "limit": MAX_SUB_STATUSES_PER_STATUS,
         "sub_statuses": list(sub_status_list_for_settings(status=tab)),
-        "add_form": add_form or SubStatusForm(initial={"status": tab}),
+        "add_form": add_form or SubStatusCreateForm(initial={"status": tab}),
         "workspace": WorkspaceSettings.load() if tab == Status.DONE else None,
     }
     context.update(extra)
@@ -130,7 +89,7 @@ def settings_conversation_status(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def settings_sub_status_create(request: AuthedRequest) -> HttpResponse:
     """Add Sub Status > Create. The 51st under one main status is refused with the form kept."""
-    form = SubStatusForm(request.POST)
+    form = SubStatusCreateForm(request.POST)
     if form.is_valid():
         try:
             sub_status = services.sub_status_create(actor=request.user, **form.cleaned_data)

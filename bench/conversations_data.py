@@ -190,6 +190,8 @@ def generate(sizes: Sizes, *, bench_user_id: int, password_hash: str, log: Any =
                     CASE WHEN g %% 2 = 0 THEN c.created_at + make_interval(mins => g * 7) END
                 FROM conversations_conversation c, generate_series(1, %s) g
                 WHERE c.id BETWEEN %s AND %s
+                  -- a data set grown in steps: conversations that have their messages keep them
+                  AND NOT EXISTS (SELECT 1 FROM conversations_message m WHERE m.conversation_id = c.id)
                 """,
                 [CUSTOMER_EMAIL_DOMAIN, per_conversation, conv_min, conv_max],
             )
@@ -210,14 +212,16 @@ def _range(cursor: Any, table: str, where: str) -> tuple[int, int]:
 
 
 def sample_ids() -> dict[str, int]:
-    """A customer and a conversation of the data set, for the pages the bench measures."""
+    """A customer and a conversation of the data set, for the pages the bench measures: an open
+    conversation from the middle of the set (a typical one, with the typical message count)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, customer_id FROM conversations_conversation WHERE name LIKE %s "
-            "AND status = 'open' ORDER BY id LIMIT 1",
-            ["Bench conversation %"],
+            "SELECT id, customer_id FROM conversations_conversation WHERE name LIKE %s AND status = 'open' "
+            "AND id >= (SELECT (min(id) + max(id)) / 2 FROM conversations_conversation "
+            "WHERE name LIKE %s) ORDER BY id LIMIT 1",
+            ["Bench conversation %", "Bench conversation %"],
         )
         row = cursor.fetchone()
     if row is None:

@@ -37,8 +37,8 @@ from accounts.selectors import (
     user_capability_summary,
     user_list_for_settings,
 )
+from accounts.types import AuthedRequest
 from core.paginate import paginate, query_without_page
-from core.types import AuthedRequest
 
 
 def _apply_service_errors(form: Form, error: ValidationError) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import capability_required
 from accounts.capabilities import Capability
 from accounts.models import User
+from accounts.types import AuthedRequest
 from conversations.forms import CustomerForm, NewConversationForm, PostNewNoteForm, ReplyForm
 from conversations.models import Channel, Conversation, Priority, WorkspaceSettings
 from conversations.selectors import (
@@ -33,7 +34,6 @@ from conversations.selectors import (
 )
 from conversations.services.conversations import conversation_create as create_conversation
 from core.paginate import paginate, query_without_page
-from core.types import AuthedRequest
 from customers import services as customer_services
 from customers.models import Customer
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
+from accounts.types import AuthedRequest
 from conversations.forms import (
     AssignForm,
     AttributesForm,
@@ -28,7 +29,6 @@ from conversations.models import Conversation
 from conversations.selectors import access_conversation, access_customer
 from conversations.services import conversations as services
 from conversations.views.customers import page_context
-from core.types import AuthedRequest
 
 
 def _respond(request: AuthedRequest, conversation: Conversation, error: str = "") -> HttpResponse:

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.types import AuthedRequest
 from conversations.models import Priority, Status
 from conversations.selectors import (
     INBOX_VIEWS,
@@ -14,7 +15,6 @@ from conversations.selectors import (
     inbox_filter_choices,
 )
 from core.paginate import paginate_window, query_without_page
-from core.types import AuthedRequest
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from accounts.types import AuthedRequest
 from conversations.forms import ReplyForm
 from conversations.models import Channel
 from conversations.selectors import access_attachment, access_conversation, access_customer
@@ -17,7 +18,6 @@ from conversations.services.messages import message_send
 from conversations.services.notes import note_create
 from conversations.views.customers import apply_errors, page_context
 from core.sanitize import text_to_html
-from core.types import AuthedRequest
 
 
 @login_required

@@ -14,6 +14,7 @@ from django_htmx.http import trigger_client_event
 
 from accounts.access import capability_required, require_capability
 from accounts.capabilities import Capability
+from accounts.types import AuthedRequest
 from conversations.forms import NoteForm, PostNewNoteForm
 from conversations.models import Conversation, Note, Notification
 from conversations.selectors import access_customer, access_note, mention_candidates, notifications_for
@@ -21,7 +22,6 @@ from conversations.services import notes as note_services
 from conversations.services.notifications import notification_mark_read
 from conversations.views.customers import apply_errors, new_note_status, page_context
 from core.paginate import paginate, query_without_page
-from core.types import AuthedRequest
 from customers.models import Customer
 
 POPUP_TOASTS = 3

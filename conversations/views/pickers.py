@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.types import AuthedRequest
 from conversations.selectors import user_suggestions
-from core.types import AuthedRequest
 
 
 @login_required

@@ -20,6 +20,7 @@ from django_htmx.http import trigger_client_event
 
 from accounts.access import capability_required
 from accounts.capabilities import Capability
+from accounts.types import AuthedRequest
 from conversations.forms import TagAddForm, TagForm
 from conversations.models import Conversation, Tag
 from conversations.selectors import (
@@ -33,7 +34,6 @@ from conversations.selectors import (
 from conversations.services import tags as services
 from conversations.views.customers import apply_errors, page_context
 from core.paginate import paginate, query_without_page
-from core.types import AuthedRequest
 
 
 def _form_error(form: forms.Form) -> str:

@@ -19,6 +19,7 @@ from django_htmx.http import trigger_client_event
 
 from accounts.access import capability_required
 from accounts.capabilities import Capability
+from accounts.types import AuthedRequest
 from conversations.forms import SubStatusCreateForm, SubStatusEditForm
 from conversations.models import MAX_SUB_STATUSES_PER_STATUS, Status, SubStatus, WorkspaceSettings
 from conversations.selectors import (
@@ -28,7 +29,6 @@ from conversations.selectors import (
 )
 from conversations.services import workspace as services
 from conversations.views.customers import apply_errors
-from core.types import AuthedRequest
 
 SETTINGS = (Capability.SETTINGS_ACCESS, Capability.MANAGE_WORKSPACE)
 TEMPLATE = "conversations/settings_conversation_status.html"

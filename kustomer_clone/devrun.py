@@ -98,7 +98,9 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def command_run() -> int:
-    # A SIGTERM or a closed terminal stops everything as Ctrl-C does.
+    # Ctrl-C, a SIGTERM or a closed terminal stops everything. SIGINT is set explicitly: a
+    # shell that starts us in the background makes us inherit it as ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGHUP, _interrupt)
     if not port_is_free(HOST, PORT):

@@ -8,7 +8,9 @@ class ConversationsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.capabilities import Capability, register_admin_capability
         from accounts.context_processors import register_nav_item, register_settings_item
+        from conversations import receivers
 
+        receivers.connect()
         register_admin_capability(self.label, Capability.MANAGE_WORKSPACE)
         register_nav_item(order=10, key="inbox", label="Inbox", url_name="conversations:inbox")
         register_nav_item(

@@ -24,6 +24,14 @@ def _reset_axes(db: None) -> None:
     AccessFailureLog.objects.all().delete()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """A test's rows are rolled back without signals: nothing it cached may outlive it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -8,6 +8,8 @@ from conversations.selectors.conversations import (
     INBOX_VIEWS,
     ROW_FIELDS,
     SORTS,
+    WORKSPACE_CHOICES_KEY,
+    Choice,
     FeedItem,
     InboxFilters,
     TimelineEntry,
@@ -26,6 +28,7 @@ from conversations.selectors.conversations import (
     unread_notification_count,
     user_suggestions,
     with_list_relations,
+    workspace_choices,
 )
 from conversations.selectors.notes import (
     MENTION_SUGGESTIONS,
@@ -65,7 +68,10 @@ __all__ = [
     "timeline_entries",
     "FeedItem",
     "conversation_feed",
+    "WORKSPACE_CHOICES_KEY",
+    "Choice",
     "details_choices",
+    "workspace_choices",
     "customer_list",
     "unread_notification_count",
     "user_suggestions",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
@@ -288,14 +289,45 @@ def conversation_feed(*, conversation: Conversation) -> list[FeedItem]:
     return items
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One option of a Conversation Details drop-down (what the template needs, no model)."""
+
+    pk: int
+    name: str
+    status: str = ""
+
+
+WORKSPACE_CHOICES_KEY = "conversations:workspace-choices"
+
+
+def workspace_choices() -> dict[str, list[Choice]]:
+    """The usable sub statuses, the active queues and the teams: the same for every
+    conversation and rarely changed, so they come from the cache; `conversations.apps`
+    drops the entry whenever a SubStatus, Queue or Team is saved or deleted."""
+    cached = cache.get(WORKSPACE_CHOICES_KEY)
+    if cached is not None:
+        return cast(dict[str, list[Choice]], cached)
+    usable = SubStatus.objects.filter(is_active=True, is_deleted=False).order_by("status", "position", "name")
+    choices = {
+        "sub_statuses": [Choice(s.pk, s.name, s.status) for s in usable],
+        "queues": [Choice(q.pk, q.name) for q in Queue.objects.filter(is_active=True).order_by("name")],
+        "teams": [Choice(t.pk, t.name) for t in Team.objects.only("id", "name").order_by("name")],
+    }
+    cache.set(WORKSPACE_CHOICES_KEY, choices, timeout=3600)
+    return choices
+
+
 def details_choices(*, conversation: Conversation) -> dict[str, Any]:
     """What the Conversation Details card offers."""
-    usable = SubStatus.objects.filter(is_active=True, is_deleted=False)
+    choices = workspace_choices()
+    sub_statuses = [s for s in choices["sub_statuses"] if s.status == conversation.status]
     return {
-        "sub_statuses": [s for s in usable if s.status == conversation.status],
-        "snooze_sub_statuses": [s for s in usable if s.status == Status.SNOOZED],
-        "queues": list(Queue.objects.filter(is_active=True)),
-        "teams": list(Team.objects.only("id", "name")),
+        "sub_statuses": sub_statuses,
+        "sub_status_ids": {s.pk for s in sub_statuses},
+        "snooze_sub_statuses": [s for s in choices["sub_statuses"] if s.status == Status.SNOOZED],
+        "queues": choices["queues"],
+        "teams": choices["teams"],
     }
 
 

@@ -78,6 +78,7 @@ def page_context(
         context["reply_assignee"] = picked_user(reply_form)
         context["assigned_users"] = list(conversation.assigned_users.all())
         context["assigned_teams"] = list(conversation.assigned_teams.all())
+        context["assigned_team_ids"] = {team.pk for team in context["assigned_teams"]}
         context["tag_links"] = list(conversation.tag_links.select_related("tag"))
         context.update(details_choices(conversation=conversation))
     context.update(extra)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "conversations",
+    "shortcuts",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("conversations.urls")),
+    path("", include("shortcuts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

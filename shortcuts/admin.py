@@ -1,0 +1,37 @@
+"""Snippets and localization change in Settings > Administration (through audited services);
+the Django admin shows them read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from core.admin import SettingsManagedAdmin
+from shortcuts.models import LocalizationSettings, Snippet, SnippetTranslation
+
+
+class SnippetTranslationInline(admin.TabularInline):
+    model = SnippetTranslation
+    fields = ["language", "text"]
+    readonly_fields = ["language", "text"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Snippet)
+class SnippetAdmin(SettingsManagedAdmin):
+    settings_url_name = "shortcuts:snippet_list"
+    list_display = ["name", "description", "updated_at", "settings_link"]
+    search_fields = ["name"]
+    inlines = [SnippetTranslationInline]
+
+
+@admin.register(LocalizationSettings)
+class LocalizationSettingsAdmin(SettingsManagedAdmin):
+    settings_url_name = "shortcuts:localization"
+    list_display = ["__str__", "default_language", "enabled_languages", "settings_link"]

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class ShortcutsConfig(AppConfig):
+    name = "shortcuts"
+    verbose_name = "Shortcuts and snippets"
+
+    def ready(self) -> None:
+        from accounts.capabilities import Capability, register_admin_capability
+        from accounts.context_processors import register_settings_item
+
+        register_admin_capability(self.label, Capability.MANAGE_SHORTCUTS)
+        register_settings_item(
+            order=60,
+            key="snippets",
+            label="Snippets",
+            url_name="shortcuts:snippet_list",
+            section="Administration",
+            capability=Capability.MANAGE_SHORTCUTS,
+        )
+        register_settings_item(
+            order=65,
+            key="localization",
+            label="Localization",
+            url_name="shortcuts:localization",
+            section="Administration",
+            capability=Capability.MANAGE_WORKSPACE,
+        )

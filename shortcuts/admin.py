@@ -1,5 +1,5 @@
-"""Snippets and localization change in Settings > Administration (through audited services);
-the Django admin shows them read-only."""
+"""Shortcuts change in Settings > Workspace, snippets and localization in Settings >
+Administration (through audited services); the Django admin shows them read-only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core.admin import SettingsManagedAdmin
-from shortcuts.models import LocalizationSettings, Snippet, SnippetTranslation
+from shortcuts.models import LocalizationSettings, Shortcut, ShortcutCategory, Snippet, SnippetTranslation
 
 
 class SnippetTranslationInline(admin.TabularInline):
@@ -35,3 +35,20 @@ class SnippetAdmin(SettingsManagedAdmin):
 class LocalizationSettingsAdmin(SettingsManagedAdmin):
     settings_url_name = "shortcuts:localization"
     list_display = ["__str__", "default_language", "enabled_languages", "settings_link"]
+
+
+@admin.register(ShortcutCategory)
+class ShortcutCategoryAdmin(SettingsManagedAdmin):
+    settings_url_name = "shortcuts:category_list"
+    list_display = ["name", "parent", "settings_link"]
+    search_fields = ["name"]
+
+
+@admin.register(Shortcut)
+class ShortcutAdmin(SettingsManagedAdmin):
+    """Read-only like the rest; private shortcuts show here too, as the admin site is for staff."""
+
+    settings_url_name = "shortcuts:shortcut_list"
+    list_display = ["name", "share", "category", "owner", "updated_at", "settings_link"]
+    list_filter = ["share"]
+    search_fields = ["name"]

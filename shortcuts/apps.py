@@ -11,6 +11,14 @@ class ShortcutsConfig(AppConfig):
 
         register_admin_capability(self.label, Capability.MANAGE_SHORTCUTS)
         register_settings_item(
+            order=58,
+            key="shortcuts",
+            label="Shortcuts",
+            url_name="shortcuts:shortcut_list",
+            section="Workspace",
+            capability=Capability.MANAGE_SHORTCUTS,
+        )
+        register_settings_item(
             order=60,
             key="snippets",
             label="Snippets",

@@ -1,12 +1,19 @@
-"""Snippets (translated text inserted with ``[[sn.name]]``) and the workspace's languages."""
+"""Shortcuts (saved replies) with their categories and attachments, snippets (translated text
+inserted with ``[[sn.name]]``) and the workspace's languages."""
 
 from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 SNIPPET_NAME_MAX_LENGTH = 64
 SNIPPET_TEXT_MAX_LENGTH = 10_000
@@ -92,3 +99,120 @@ class SnippetTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snippet.reference} ({self.language})"
+
+
+# --- Shortcuts ------------------------------------------------------------------------------
+
+SHORTCUT_NAME_MAX_LENGTH = 64
+CATEGORY_NAME_MAX_LENGTH = 64
+CATEGORY_MAX_DEPTH = 3
+
+
+class ShortcutCategory(models.Model):
+    """A folder of shortcuts; categories nest (a parent holds subcategories), at most 3 deep."""
+
+    name = models.CharField(max_length=CATEGORY_NAME_MAX_LENGTH)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "shortcut categories"
+        ordering = [Lower("name")]
+        constraints = [
+            # NULL parents are distinct in a plain unique index, so top-level names get their own.
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(parent__isnull=True),
+                name="shortcuts_category_top_name_unique_ci",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                "parent",
+                condition=models.Q(parent__isnull=False),
+                name="shortcuts_category_name_unique_ci",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShortcutQuerySet(models.QuerySet["Shortcut"]):
+    def visible_to(self, user: Any) -> ShortcutQuerySet:
+        """Public ones, the user's own private ones, and limited ones naming the user or one of
+        the user's teams. Exists() rather than joins, so no row comes back twice."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        named_user = Shortcut.limited_users.through.objects.filter(shortcut=OuterRef("pk"), user=user)
+        named_team = Shortcut.limited_teams.through.objects.filter(
+            shortcut=OuterRef("pk"), team__members=user
+        )
+        return self.filter(
+            models.Q(share=Shortcut.Share.PUBLIC)
+            | models.Q(share=Shortcut.Share.PRIVATE, owner=user)
+            | (models.Q(share=Shortcut.Share.LIMITED) & (Exists(named_user) | Exists(named_team)))
+        )
+
+
+class Shortcut(models.Model):
+    class Share(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PRIVATE = "private", "Private"
+        LIMITED = "limited", "Limited"
+
+    name = models.CharField(max_length=SHORTCUT_NAME_MAX_LENGTH)
+    message_html = models.TextField(blank=True)
+    category = models.ForeignKey(
+        ShortcutCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="shortcuts"
+    )
+    share = models.CharField(max_length=10, choices=Share.choices, default=Share.PUBLIC)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_shortcuts",
+    )
+    limited_teams = models.ManyToManyField("accounts.Team", blank=True, related_name="shortcuts")
+    limited_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="shared_shortcuts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ShortcutQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="shortcuts_shortcut_name_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(name__regex=r"^\S+$"), name="shortcuts_shortcut_no_spaces"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def shortcut_attachment_path(instance: ShortcutAttachment, filename: str) -> str:
+    # Unguessable, and the original name never reaches the file system.
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"shortcut-attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class ShortcutAttachment(models.Model):
+    shortcut = models.ForeignKey(Shortcut, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=shortcut_attachment_path, max_length=255)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255, default="application/octet-stream")
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,4 +1,4 @@
-"""Reads for snippets and localization, and the access check for the Snippets settings pages."""
+"""Reads for shortcuts, snippets and localization, and the access checks for their settings pages."""
 
 from __future__ import annotations
 
@@ -7,12 +7,22 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.access import require_capability
 from accounts.capabilities import Capability
-from shortcuts.models import LocalizationSettings, Snippet, SnippetTranslation
+from accounts.models import Team, User
+from shortcuts.models import (
+    LocalizationSettings,
+    Shortcut,
+    ShortcutAttachment,
+    ShortcutCategory,
+    ShortcutQuerySet,
+    Snippet,
+    SnippetTranslation,
+)
 
 
 def localization_get() -> LocalizationSettings:
@@ -83,3 +93,95 @@ def snippet_resolver(default_language: str | None = None) -> Callable[[str, str]
         return cache[key]
 
     return resolve
+
+
+# --- Shortcuts -------------------------------------------------------------------------------
+
+
+def shortcuts_visible_to(user: Any) -> ShortcutQuerySet:
+    """What ``user`` may use: public shortcuts, their own private ones, and limited ones naming
+    them or one of their teams. Every later use of shortcuts (the reply editor) starts here."""
+    return Shortcut.objects.visible_to(user)
+
+
+def shortcuts_manageable_by(user: Any) -> QuerySet[Shortcut]:
+    """What Settings > Workspace > Shortcuts lists for a user with Manage shortcuts: every public
+    and limited shortcut (managing them is the point of the capability, named or not), and only
+    the user's own private ones. A private shortcut is its owner's alone: by choice it stays out
+    of this list, and out of reach of its pages, even for admins."""
+    if not getattr(user, "is_authenticated", False):
+        return Shortcut.objects.none()
+    return Shortcut.objects.filter(~Q(share=Shortcut.Share.PRIVATE) | Q(owner=user))
+
+
+def access_shortcut(user: Any, shortcut_id: Any) -> Shortcut:
+    """The shortcut for the Shortcuts settings pages: 403 without Manage shortcuts, 404 when
+    missing or someone else's private shortcut."""
+    require_capability(user, Capability.MANAGE_SHORTCUTS)
+    try:
+        return shortcuts_manageable_by(user).select_related("category", "owner").get(pk=int(shortcut_id))
+    except (ValueError, TypeError, Shortcut.DoesNotExist):
+        raise Http404 from None
+
+
+def access_shortcut_category(user: Any, category_id: Any) -> ShortcutCategory:
+    require_capability(user, Capability.MANAGE_SHORTCUTS)
+    try:
+        return ShortcutCategory.objects.select_related("parent").get(pk=int(category_id))
+    except (ValueError, TypeError, ShortcutCategory.DoesNotExist):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    category: ShortcutCategory
+    depth: int  # 0 for a top-level category
+    path: str  # "Billing › Refunds"
+
+    @property
+    def indented_label(self) -> str:
+        return "\u00a0\u00a0\u00a0\u00a0" * self.depth + self.category.name
+
+
+def category_tree() -> list[CategoryNode]:
+    """Every category depth first, each parent before its children, by name (one query)."""
+    categories = list(ShortcutCategory.objects.order_by(Lower("name")))
+    children: dict[int | None, list[ShortcutCategory]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    nodes: list[CategoryNode] = []
+
+    def walk(parent_id: int | None, depth: int, prefix: str) -> None:
+        for category in children.get(parent_id, []):
+            path = f"{prefix} › {category.name}" if prefix else category.name
+            nodes.append(CategoryNode(category, depth, path))
+            walk(category.pk, depth + 1, path)
+
+    walk(None, 0, "")
+    return nodes
+
+
+def category_with_descendants(tree: list[CategoryNode], category_id: int) -> list[int]:
+    ids = {category_id}
+    for node in tree:  # parents come before their children
+        if node.category.parent_id in ids:
+            ids.add(node.category.pk)
+    return sorted(ids)
+
+
+def shortcut_list_for_settings(
+    *, user: Any, query: str = "", category_ids: list[int] | None = None
+) -> QuerySet[Shortcut]:
+    """Shortcuts by name, searched in the name and the message; a category takes in its
+    subcategories. Teams, users and attachments come in one query each, however many rows."""
+    shortcuts = shortcuts_manageable_by(user).select_related("category", "owner")
+    query = query.strip()
+    if query:
+        shortcuts = shortcuts.filter(Q(name__icontains=query) | Q(message_html__icontains=query))
+    if category_ids is not None:
+        shortcuts = shortcuts.filter(category_id__in=category_ids)
+    return shortcuts.prefetch_related(
+        Prefetch("limited_teams", queryset=Team.objects.only("id", "name").order_by("name")),
+        Prefetch("limited_users", queryset=User.objects.only("id", "display_name", "email")),
+        Prefetch("attachments", queryset=ShortcutAttachment.objects.only("id", "shortcut_id")),
+    ).order_by(Lower("name"))

@@ -289,6 +289,10 @@ def conversation_done(
 ) -> Conversation:
     _require(actor, Capability.UPDATE_CUSTOMERS)
     conversation = lock_conversation(conversation)
+    if conversation.status == Status.DONE and conversation.sub_status_id == (
+        sub_status.pk if sub_status else None
+    ):
+        return conversation  # already so: no event that changes nothing
     return _set_status(actor=actor, conversation=conversation, status=Status.DONE, sub_status=sub_status)
 
 

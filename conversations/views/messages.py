@@ -17,7 +17,16 @@ from conversations.selectors import access_attachment, access_conversation, acce
 from conversations.services.messages import message_send
 from conversations.services.notes import note_create
 from conversations.views.customers import apply_errors, page_context
-from core.sanitize import text_to_html
+from core.sanitize import sanitize_editor_html, text_to_html
+
+
+def _with_clean_draft(form: ReplyForm) -> ReplyForm:
+    """The draft comes back as typed, but cleaned: the editor puts it back as HTML."""
+    if form.data.get("body_format") == "html" and form.data.get("body"):
+        data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict: the posted form
+        data["body"] = sanitize_editor_html(data["body"])
+        form.data = data
+    return form
 
 
 @login_required
@@ -54,6 +63,8 @@ def reply(request: AuthedRequest, conversation_id: int) -> HttpResponse:
             apply_errors(form, error)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
+    if not event:
+        form = _with_clean_draft(form)
     if not request.htmx:
         if event:
             flash.success(

@@ -587,3 +587,16 @@ class TestTouchActivity:
         services.touch_activity(conversation=conversation, at=second, channel=Channel.EMAIL, direction="out")
         conversation = _reload(conversation)
         assert (conversation.first_message_out_at, conversation.last_message_out_at) == (first, second)
+
+
+def test_done_on_a_done_conversation_records_nothing(db: None) -> None:
+    from conversations.models import ConversationEvent
+    from conversations.services.conversations import conversation_done
+    from tests.conversations.factories import ConversationFactory
+    from tests.factories import UserFactory
+
+    actor = UserFactory(sets=["User"])
+    conversation = ConversationFactory(status="done")
+    before = ConversationEvent.objects.filter(conversation=conversation).count()
+    conversation_done(actor=actor, conversation=conversation)
+    assert ConversationEvent.objects.filter(conversation=conversation).count() == before

@@ -628,3 +628,23 @@ class TestTimelineInterleavesCustomerEvents:
             ("conversation", older),
         ]
         assert "updated the customer" in response.content.decode()
+
+
+class TestDraftComesBackClean:
+    def test_a_refused_reply_returns_the_draft_without_script(
+        self, client_for: ClientFor, agent: User
+    ) -> None:
+        conversation = ConversationFactory(customer=CustomerFactory(emails=None))  # no address: refused
+        response = client_for(agent).post(
+            reverse("conversations:reply", args=[conversation.pk]),
+            {
+                "channel": "email",
+                "body": '<p>Hello <b>there</b><img src=x onerror="alert(1)"></p>',
+                "body_format": "html",
+            },
+            **HTMX,
+        )
+        html = response.content.decode()
+        assert "has no email address" in html
+        assert "Hello &lt;b&gt;there&lt;/b&gt;" in html  # the typed text and formatting are kept
+        assert "onerror" not in html

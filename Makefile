@@ -32,9 +32,11 @@ pytest: $(STAMP)
 	@mkdir -p var
 	$(PY) -m kustomer_clone.devrun test -- --junitxml=var/junit.xml $(PYTEST_ARGS)
 
-## make bench: latency of pages through gunicorn (2 workers) on loopback.
+## make bench: latency of pages through gunicorn (2 workers) on loopback, then mail ingest
+## (a 10,000-message .mbox through the inbound pipeline: messages per second and memory).
 bench: $(STAMP)
 	$(PY) -m kustomer_clone.devrun bench -- $(BENCH_ARGS)
+	$(PY) -m kustomer_clone.devrun bench-mail -- $(BENCH_MAIL_ARGS)
 
 ## make manage ARGS="createsuperuser": any manage.py command against the same database as make run.
 manage: $(STAMP)

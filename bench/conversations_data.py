@@ -2,8 +2,9 @@
 
 Rows are made with INSERT ... SELECT over generate_series, so 5,000,000 messages take
 about as long as PostgreSQL needs to write them, with no Python loop per row. Every table
-gets the same columns the application writes, and ANALYZE runs at the end so the planner
-sees the real sizes. Idempotent: a size that is already there is not generated again.
+gets the same columns the application writes, and VACUUM (ANALYZE) runs at the end so the
+planner sees the real sizes and a set visibility map. Idempotent: a size that is already
+there is not generated again.
 """
 
 from __future__ import annotations
@@ -198,8 +199,12 @@ def generate(sizes: Sizes, *, bench_user_id: int, password_hash: str, log: Any =
             report.append(f"{(conv_max - conv_min + 1) * per_conversation} messages")
         log(f"    data generated in {time.monotonic() - started:.0f} s: {', '.join(report) or 'nothing new'}")
     if report:
+        # VACUUM as well as ANALYZE: what autovacuum does soon after a bulk load (on a server
+        # where it runs). Without it the visibility map is empty, index-only scans look
+        # expensive, and the planner picks a parallel plan for the "Mine" inbox that spends
+        # ~10 ms starting workers (15 ms instead of 2).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM (ANALYZE)")
     return ", ".join(report) or "already present"
 
 

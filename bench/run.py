@@ -70,6 +70,10 @@ PAGES: tuple[Page, ...] = (
     Page("customer timeline", "/customers/{customer_id}/"),
     Page("conversation view", "/conversations/{conversation_id}/"),
     Page("conversation feed (poll)", "/conversations/{conversation_id}/feed/"),
+    # Issue #6: the # menu of the reply editor over 5,000 shortcuts.
+    Page("shortcut menu: # typed", "/conversations/{conversation_id}/shortcuts/?q="),
+    Page("shortcut menu: #refund", "/conversations/{conversation_id}/shortcuts/?q=refund"),
+    Page("shortcut menu: #care (message)", "/conversations/{conversation_id}/shortcuts/?q=care"),
 )
 
 # The signed-in user every worker thread uses (it holds the default "Admin" permission set).
@@ -289,6 +293,11 @@ def seed_data(sizes: Any = None) -> str:
             report.append(generated)
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         (RESULTS_DIR / "sample_ids.json").write_text(json.dumps(sample_ids()))
+        from bench.shortcuts_data import generate_shortcuts
+
+        shortcuts = generate_shortcuts(bench_user_id=bench.pk, log=print)
+        if shortcuts != "already present":
+            report.append(shortcuts)
     counts = (
         f"{User.objects.count()} users, {Team.objects.count()} teams, "
         f"{AuditEntry.objects.count()} audit entries in the database"

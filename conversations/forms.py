@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -7,6 +8,8 @@ from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import Team, User
 from conversations.models import TAG_NAME_MAX, Channel, Priority, Queue, Status, SubStatus, Tag
+from conversations.reply_options import sender_choices, template_choices
+from conversations.selectors.links import QUICK_RANGES, LinkSearch, quick_range
 from core.sanitize import text_to_html
 from customers.models import ContactType, Customer
 
@@ -105,6 +108,18 @@ REPLY_CHANNELS = [
 ]
 
 
+class RefListField(forms.Field):
+    """Hidden inputs, one per value: the files a shortcut attached (see attachment_sources)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [str(v)[:100] for v in values[:50]]
+
+
 class ReplyForm(forms.Form):
     channel = forms.ChoiceField(choices=REPLY_CHANNELS, initial=Channel.EMAIL)
     subject = forms.CharField(max_length=998, required=False)
@@ -114,6 +129,31 @@ class ReplyForm(forms.Form):
         queryset=User.objects.filter(is_active=True), required=False, label="Assign note to"
     )
     attachments = MultipleFileField(label="Attachments")
+    attachment_refs = RefListField(required=False)
+    # Email only: one of the organisation's sender addresses (conversations.reply_options).
+    # The choices are read when the field is rendered or validated, not at import.
+    from_address = forms.ChoiceField(choices=sender_choices, required=False, label="From")
+
+    def clean_from_address(self) -> str:
+        value: str = self.cleaned_data.get("from_address") or ""
+        if self.cleaned_data.get("channel") != Channel.EMAIL:
+            return ""
+        return value or sender_choices()[0][0]
+
+    email_template = forms.ChoiceField(choices=template_choices, required=False, label="Template")
+
+    def clean_email_template(self) -> int | None:
+        """Email only: the chosen template, else the default (the first choice), else none."""
+        value = self.cleaned_data.get("email_template") or ""
+        if self.cleaned_data.get("channel") != Channel.EMAIL:
+            return None
+        choices = template_choices()
+        value = value or (choices[0][0] if choices else "")
+        return int(value) if value else None
+
+    def channel_options(self) -> dict[str, object]:
+        template = self.cleaned_data.get("email_template")
+        return {"email_template": template} if template else {}
 
 
 class PriorityForm(forms.Form):
@@ -227,3 +267,40 @@ class SubStatusEditForm(forms.Form):
     description = forms.CharField(
         label="Description", required=False, widget=forms.TextInput(attrs={"maxlength": 255})
     )
+
+
+class LinkSearchForm(forms.Form):
+    """The Link Conversation window's search: a term, a Date Range (or a Quick Date Range, which
+    wins), and Edit Filter's customer and status. Every field is optional."""
+
+    q = forms.CharField(label="Searches", required=False, max_length=200)
+    range = forms.ChoiceField(
+        label="Quick Date Ranges", required=False, choices=[("", "Any time"), *QUICK_RANGES]
+    )
+    updated_from = forms.DateField(
+        label="Updated from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    updated_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    customer = forms.CharField(label="Customer", required=False, max_length=200)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Status.choices])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("updated_from"), data.get("updated_to")
+        if start and end and start > end:
+            self.add_error("updated_to", "Choose an end date on or after the start date.")
+        return data
+
+    def search(self, today: datetime.date) -> LinkSearch:
+        data = self.cleaned_data if self.is_valid() else {}
+        start, end = data.get("updated_from"), data.get("updated_to")
+        chosen = quick_range(data.get("range") or "", today)
+        if chosen is not None:
+            start, end = chosen
+        return LinkSearch(
+            q=(data.get("q") or "").strip(),
+            updated_from=start,
+            updated_to=end,
+            customer=(data.get("customer") or "").strip(),
+            status=data.get("status") or "",
+        )

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -150,6 +150,8 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
         if Capability.VIEW_ALL_CONVERSATIONS in user.capabilities:
             return self
         if Capability.ADD_NOTES in user.capabilities:
+            if getattr(user, "pk", None) is None:  # no person (an API key): brought into nothing
+                return self.none()
             team_ids = list(user.teams.values_list("id", flat=True))
             return self.filter(
                 Q(assigned_users=user)
@@ -246,6 +248,48 @@ class ConversationTag(models.Model):
         return f"{self.tag_id} on {self.conversation_id}"
 
 
+MAX_LINKS_SHOWN = 20  # the seed: "up to 20 linked conversations" in the app; merges may keep more
+
+
+class ConversationLink(models.Model):
+    """Linked Conversations: one row per direction, so a link shows on both conversations and
+    each side reads its links with one indexed lookup. Services always write (and delete) both."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="link_rows")
+    linked = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "linked"], name="conversation_link_once"),
+            models.CheckConstraint(condition=~Q(conversation=F("linked")), name="conversation_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} ↔ {self.linked_id}"
+
+
+class MergedConversation(models.Model):
+    """What is left of a conversation merged into another: its old id, so a link to it (or an
+    email threading into it) reaches the result. Merging is permanent."""
+
+    id = models.BigIntegerField(primary_key=True)  # the merged-away conversation's id
+    into = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="merged_from")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.pk} → {self.into_id}"
+
+
 class Message(models.Model):
     class Direction(models.TextChoices):
         IN = "in", "Inbound"
@@ -270,6 +314,9 @@ class Message(models.Model):
     delivery_status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
     failure_reason = models.CharField(max_length=500, blank=True)
     external_id = models.CharField(max_length=998, blank=True)
+    # What the agent chose for this message's channel (e.g. {"email_template": 3}); the
+    # channel reads it when it delivers, also on a retry.
+    channel_options = models.JSONField(default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -392,6 +439,13 @@ class ConversationEvent(models.Model):
         PINNED = "pinned", "Pinned"
         UNPINNED = "unpinned", "Unpinned"
         ATTRIBUTES = "attributes", "Attributes changed"
+        LINKED = "linked", "Conversation linked"
+        UNLINKED = "unlinked", "Conversation unlinked"
+        MERGED = "merged", "Conversation merged in"
+        MOVED = "moved", "Moved to another customer"
+        MESSAGE_MOVED = "message_moved", "Message moved"
+        REDACTED = "redacted", "Redacted"
+        FORWARDED = "forwarded", "Forwarded"
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

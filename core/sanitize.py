@@ -38,7 +38,9 @@ def sanitize_editor_html(value: str) -> str:
     return nh3.clean(
         value or "",
         tags=_EDITOR_TAGS,
-        attributes={"a": {"href"}, "span": {"class", "data-mention-type", "data-mention-id"}},
+        attributes={"a": {"href"}, "span": {"data-mention-type", "data-mention-id"}},
+        # A span keeps one class, the mention's: nothing posted can borrow the app's styles.
+        tag_attribute_values={"span": {"class": {"mention"}}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

@@ -3,6 +3,7 @@
     python -m kustomer_clone.devrun run            # migrate, demo data, web + worker + beat
     python -m kustomer_clone.devrun test -- ARGS   # pytest
     python -m kustomer_clone.devrun bench -- ARGS  # bench/run.py
+    python -m kustomer_clone.devrun bench-mail -- ARGS  # bench/mail_ingest.py
     python -m kustomer_clone.devrun manage -- ARGS # manage.py ARGS
 
 Each uses DATABASE_URL when it is set; otherwise it starts the embedded PostgreSQL under
@@ -206,6 +207,8 @@ def main(argv: list[str]) -> int:
         return command_passthrough([PYTHON, "-m", "pytest", *rest], embedded.DEFAULT_DATABASE)
     if command == "bench":
         return command_passthrough([PYTHON, "bench/run.py", *rest], "kustomer_bench")
+    if command == "bench-mail":
+        return command_passthrough([PYTHON, "bench/mail_ingest.py", *rest], "kustomer_bench_mail")
     if command == "manage":
         return command_passthrough([PYTHON, "manage.py", *rest], embedded.DEFAULT_DATABASE, debug=True)
     print(__doc__)

@@ -69,7 +69,9 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "conversations",
+    "messaging",
     "shortcuts",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -194,7 +196,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # https: for the remote images of an email, which load only when the agent asks
+        # (messaging stores them as data-remote-src; static/js/remote-images.js).
+        "img-src": [SELF, "data:", "https:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
@@ -241,6 +245,14 @@ vars().update(env_email("EMAIL_URL", EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Support <support@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# A send still claimed after this long was interrupted (messaging.services_outbound).
+OUTBOUND_SENDING_STALE_MINUTES = env_int("OUTBOUND_SENDING_STALE_MINUTES", 15, minimum=1)
+
+# Mail in (messaging): a message larger than INBOUND_EMAIL_MAX_BYTES is kept but not
+# processed (it shows under Settings > Channels > Email > Failed inbound); one larger than
+# INBOUND_EMAIL_STORE_MAX_BYTES is refused at the door (HTTP 413, SMTP 552).
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+INBOUND_EMAIL_STORE_MAX_BYTES = env_int("INBOUND_EMAIL_STORE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 
 # Celery. With REDIS_URL the broker is Redis. Without it, kombu's filesystem transport
 # under var/broker: a real asynchronous queue between processes on one machine that needs
@@ -278,6 +290,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.wake_snoozed_conversations",
         "schedule": 60.0,
     },
+    "requeue-stale-inbound-email": {"task": "messaging.tasks.inbound_requeue_stale", "schedule": 300.0},
+    # Sends interrupted by a dead worker become failed ("delivery unknown"), never re-sent.
+    "fail-interrupted-sends": {"task": "messaging.tasks.send_fail_interrupted", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

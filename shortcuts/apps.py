@@ -8,6 +8,10 @@ class ShortcutsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.capabilities import Capability, register_admin_capability
         from accounts.context_processors import register_settings_item
+        from conversations.attachment_sources import register_attachment_source
+        from shortcuts.selectors import shortcut_attachment_ref
+
+        register_attachment_source("shortcut", shortcut_attachment_ref)
 
         register_admin_capability(self.label, Capability.MANAGE_SHORTCUTS)
         register_settings_item(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import User
+from conversations.models import Queue, Tag
 from shortcuts import services
 from shortcuts.models import LocalizationSettings, Shortcut, ShortcutCategory, Snippet
 
@@ -23,7 +24,7 @@ SHORTCUTS = [
         "Orders",
         "where_is_my_order",
         "Hi {{customer.firstName}},\n\n[[sn.order_issue]] I checked with the carrier and your parcel "
-        "is on its way.\n\n[[sn.signoff]]\n{{user.displayName}}",
+        "is on its way.\n\n[[sn.signoff]]\n{{currentUser.displayName}}",
     ),
     (
         "Returns",
@@ -35,6 +36,20 @@ SHORTCUTS = [
         "Returns",
         "reservation_date",
         'Your reservation is on {{dateFormat customer.custom.reservationDateAt format="LL"}}.',
+    ),
+]
+
+
+# Shortcuts whose actions change the conversation: (category, name, message, subject, tags, queue)
+ACTION_SHORTCUTS = [
+    (
+        "Orders",
+        "refund_to_billing",
+        "Hi {{customer.firstName}}, I've passed your refund to our billing team: they will "
+        "write to you within two business days.\n\n[[sn.signoff]]\n{{currentUser.displayName}}",
+        "Refund request: {{customer.name}}",
+        ["Refund", "Billing"],
+        "Billing",
     ),
 ]
 
@@ -62,4 +77,25 @@ def seed() -> str:
                 actor=admin, name=name, message=message, message_format="text", category=category
             )
             added += 1
+    for category_name, name, message, subject, tag_names, queue_name in ACTION_SHORTCUTS:
+        if Shortcut.objects.filter(name__iexact=name).exists():
+            continue
+        shortcut = services.shortcut_create(
+            actor=admin, name=name, message=message, message_format="text", category=categories[category_name]
+        )
+        services.shortcut_update(
+            actor=admin,
+            shortcut=shortcut,
+            name=name,
+            share=shortcut.share,
+            category=shortcut.category,
+            message=message,
+            message_format="text",
+            actions=services.ShortcutActions(
+                subject=subject,
+                tags=list(Tag.objects.filter(name__in=tag_names, is_active=True)),
+                queue=Queue.objects.filter(name=queue_name, is_active=True).first(),
+            ),
+        )
+        added += 1
     return f"{added} snippets and shortcuts added"

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -156,6 +157,14 @@ class ShortcutQuerySet(models.QuerySet["Shortcut"]):
         )
 
 
+class ShortcutStatus(models.TextChoices):
+    """The statuses a shortcut can set (snoozing until a time needs a time: not offered)."""
+
+    OPEN = "open", "Open"
+    SNOOZED = "snoozed", "Snoozed until the customer replies"
+    DONE = "done", "Done"
+
+
 class Shortcut(models.Model):
     class Share(models.TextChoices):
         PUBLIC = "public", "Public"
@@ -179,6 +188,46 @@ class Shortcut(models.Model):
     limited_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="shared_shortcuts"
     )
+    # The snippets its name and message use ([[sn.name]], lower case), kept in step on every
+    # save so "which shortcuts use this snippet" is one indexed lookup.
+    snippet_names = ArrayField(models.CharField(max_length=64), default=list, blank=True, editable=False)
+
+    # Actions, performed on the conversation when the shortcut is applied ("" / None: leave as is).
+    subject = models.CharField(
+        "Conversation Subject",
+        max_length=255,
+        blank=True,
+        help_text="Creates or replaces the conversation's name; dynamic text and snippets work here.",
+    )
+    add_tags = models.ManyToManyField(
+        "conversations.Tag", blank=True, related_name="+", verbose_name="Conversation Tags"
+    )
+    queue = models.ForeignKey(
+        "conversations.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=ShortcutStatus.choices, blank=True)
+    assign_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Assigned User",
+    )
+    assign_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Assigned Team",
+    )
+    custom_fields = models.JSONField(
+        default=dict, blank=True, help_text="Conversation custom attributes to set: {name: value}."
+    )
+    # Conversation Email Template: an email template's id (messaging owns them; shortcuts does
+    # not import messaging, so no foreign key): applying picks it in the reply editor.
+    email_template_id = models.PositiveIntegerField("Conversation Email Template", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -186,6 +235,7 @@ class Shortcut(models.Model):
 
     class Meta:
         ordering = [Lower("name")]
+        indexes = [GinIndex(fields=["snippet_names"], name="shortcuts_snippet_names_gin")]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="shortcuts_shortcut_name_unique_ci"),
             models.CheckConstraint(
@@ -195,6 +245,48 @@ class Shortcut(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_actions(self) -> bool:
+        """Whether applying it changes the conversation (tags need a query: pass them in)."""
+        return bool(
+            self.subject or self.queue_id or self.status or self.assign_user_id or self.assign_team_id
+            or self.custom_fields
+        )  # fmt: skip
+
+
+class ShortcutDefaults(models.Model):
+    """The Defaults tab (a single row, pk=1): the shortcut every new reply starts with (Reply
+    Template) and the one every new note starts with (Note Template)."""
+
+    reply_template = models.ForeignKey(
+        Shortcut,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Reply Template",
+    )
+    note_template = models.ForeignKey(
+        Shortcut,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Note Template",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "shortcut defaults"
+
+    def __str__(self) -> str:
+        return "Shortcut defaults"
+
+    @classmethod
+    def load(cls) -> ShortcutDefaults:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
 
 
 def shortcut_attachment_path(instance: ShortcutAttachment, filename: str) -> str:

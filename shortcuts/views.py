@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +21,13 @@ from shortcuts.forms import (
     CategoryRenameForm,
     LocalizationForm,
     ShareAccessForm,
+    ShortcutDefaultsForm,
     ShortcutForm,
     SnippetForm,
 )
-from shortcuts.models import Snippet
+from shortcuts.models import ShortcutDefaults, Snippet
 from shortcuts.selectors import (
+    NO_USES,
     CategoryNode,
     access_shortcut,
     access_shortcut_category,
@@ -36,6 +39,7 @@ from shortcuts.selectors import (
     snippet_list_for_settings,
     snippet_rows,
     snippet_texts,
+    snippet_uses,
 )
 
 SNIPPETS = (Capability.SETTINGS_ACCESS, Capability.MANAGE_SHORTCUTS)
@@ -57,9 +61,11 @@ def snippet_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     localization = localization_get()
     page = paginate(request, snippet_list_for_settings(query=query))
+    rows = snippet_rows(page.object_list, localization)
+    uses = snippet_uses(user=request.user, names=[row.snippet.name for row in rows])
     context = {
         "page": page,
-        "rows": snippet_rows(page.object_list, localization),
+        "rows": [replace(row, uses=uses.get(row.snippet.name.lower(), NO_USES)) for row in rows],
         "q": query,
         "query": query_without_page(request),
         "settings_active": "snippets",
@@ -90,7 +96,10 @@ def _snippet_form_view(request: AuthedRequest, snippet: Snippet | None) -> HttpR
             _apply_errors(form, error)
         else:
             return redirect("shortcuts:snippet_list")
-    context = {"form": form, "snippet": snippet, "settings_active": "snippets"}
+    uses = None
+    if snippet is not None:
+        uses = snippet_uses(user=request.user, names=[snippet.name]).get(snippet.name.lower(), NO_USES)
+    context = {"form": form, "snippet": snippet, "uses": uses, "settings_active": "snippets"}
     return render(request, "shortcuts/snippet_form.html", context)
 
 
@@ -200,6 +209,14 @@ def shortcut_edit(request: AuthedRequest, shortcut_id: int) -> HttpResponse:
         "category": shortcut.category_id or "",
         "message": shortcut.message_html,
         "body_format": "html",
+        "subject": shortcut.subject,
+        "tags": list(shortcut.add_tags.all()),
+        "queue": shortcut.queue_id,
+        "status": shortcut.status,
+        "assign_user": shortcut.assign_user_id,
+        "assign_team": shortcut.assign_team_id,
+        "custom_fields": "\n".join(f"{key} = {value}" for key, value in shortcut.custom_fields.items()),
+        "email_template": shortcut.email_template_id or "",
     }
     if request.method == "POST":
         form = ShortcutForm(request.POST, request.FILES, initial=initial, shortcut=shortcut, tree=tree)
@@ -220,6 +237,8 @@ def shortcut_edit(request: AuthedRequest, shortcut_id: int) -> HttpResponse:
         "shortcut": shortcut,
         "attachments": list(shortcut.attachments.all()),
         "settings_active": "shortcuts",
+        # The Done-plus-message warning asks for confirmation: show the box that gives it.
+        "ask_confirm_done": form.has_error("status", code="done_with_message"),
     }
     return render(request, "shortcuts/shortcut_form.html", context)
 
@@ -289,3 +308,21 @@ def category_delete(request: AuthedRequest, category_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Category “{category.name}” is deleted.")
     return redirect("shortcuts:category_list")
+
+
+@capability_required(*SHORTCUTS)
+@require_http_methods(["GET", "POST"])
+def shortcut_defaults(request: AuthedRequest) -> HttpResponse:
+    """The Defaults tab: the Reply Template and the Note Template."""
+    current = ShortcutDefaults.load()
+    initial = {"reply_template": current.reply_template_id, "note_template": current.note_template_id}
+    form = ShortcutDefaultsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shortcut_defaults_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The shortcut defaults are saved.")
+            return redirect("shortcuts:shortcut_defaults")
+    return render(request, "shortcuts/shortcut_defaults.html", {"form": form, "settings_active": "shortcuts"})

@@ -15,6 +15,7 @@ from conversations.selectors.conversations import (
     TimelineEntry,
     access_attachment,
     access_conversation,
+    access_conversation_with_details,
     access_customer,
     conversation_feed,
     conversation_list_for_inbox,
@@ -29,6 +30,19 @@ from conversations.selectors.conversations import (
     user_suggestions,
     with_list_relations,
     workspace_choices,
+)
+from conversations.selectors.links import (
+    QUICK_RANGES,
+    LinkedCard,
+    LinkSearch,
+    access_message,
+    link_candidates,
+    linked_card,
+    linked_conversation_refs,
+    linked_ids,
+    merge_candidates,
+    merged_into,
+    quick_range,
 )
 from conversations.selectors.notes import (
     MENTION_SUGGESTIONS,
@@ -51,7 +65,19 @@ from conversations.selectors.workspace import (
 )
 
 __all__ = [
+    "QUICK_RANGES",
+    "access_message",
+    "merge_candidates",
+    "merged_into",
+    "LinkSearch",
+    "LinkedCard",
+    "link_candidates",
+    "linked_card",
+    "linked_conversation_refs",
+    "linked_ids",
+    "quick_range",
     "access_conversation",
+    "access_conversation_with_details",
     "customers_visible_to",
     "access_customer",
     "access_attachment",

@@ -7,12 +7,15 @@ raise PermissionDenied when it is visible but the user may not change it.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.capabilities import Capability
@@ -41,18 +44,87 @@ def _int(value: Any) -> int:
         raise Http404 from None
 
 
-def access_conversation(user: User, conversation_id: Any, *, write: bool = False) -> Conversation:
-    pk = _int(conversation_id)
-    conversation = (
+def _accessible_conversations(user: User, conversation_id: Any) -> QuerySet[Conversation]:
+    return (
         Conversation.objects.visible_to(user)
         .select_related("customer", "customer__company", "queue", "sub_status")
-        .filter(pk=pk)
-        .first()
+        .filter(pk=_int(conversation_id))
     )
+
+
+def _checked(user: User, conversation: Conversation | None, *, write: bool) -> Conversation:
     if conversation is None:
         raise Http404
     if write and Capability.UPDATE_CUSTOMERS not in user.capabilities:
         raise PermissionDenied("This needs the “Update customers and conversations” permission.")
+    return conversation
+
+
+def access_conversation(user: User, conversation_id: Any, *, write: bool = False) -> Conversation:
+    return _checked(user, _accessible_conversations(user, conversation_id).first(), write=write)
+
+
+# The assigned users and teams and the tags of the outer conversation row, as one JSON value.
+# Written in SQL because the ORM's ArraySubquery/JSONObject version cost more to build and
+# compile on every request (~2 ms) than the three queries it replaced; this one ~0.5 ms.
+# Each list is in the order of the related manager it stands for (the models' Meta.ordering).
+_DETAILS_SQL = """
+SELECT jsonb_build_object(
+  'users', COALESCE((
+    SELECT jsonb_agg(jsonb_build_object('id', u.id, 'display_name', u.display_name, 'email', u.email)
+                     ORDER BY u.display_name, u.email)
+    FROM {user} u JOIN {assigned_users} a ON a.user_id = u.id
+    WHERE a.conversation_id = {conversation}.id), '[]'),
+  'teams', COALESCE((
+    SELECT jsonb_agg(jsonb_build_object('id', t.id, 'name', t.name) ORDER BY t.name)
+    FROM {team} t JOIN {assigned_teams} a ON a.team_id = t.id
+    WHERE a.conversation_id = {conversation}.id), '[]'),
+  'tags', COALESCE((
+    SELECT jsonb_agg(jsonb_build_object(
+             'id', l.id, 'tag_id', g.id, 'name', g.name, 'color', g.color, 'is_active', g.is_active)
+           ORDER BY l.added_at, l.id)
+    FROM {link} l JOIN {tag} g ON g.id = l.tag_id
+    WHERE l.conversation_id = {conversation}.id), '[]'))
+"""
+
+
+@functools.cache
+def _details_sql() -> str:
+    tables = {
+        "conversation": Conversation._meta.db_table,
+        "user": User._meta.db_table,
+        "assigned_users": Conversation.assigned_users.through._meta.db_table,
+        "team": Team._meta.db_table,
+        "assigned_teams": Conversation.assigned_teams.through._meta.db_table,
+        "link": ConversationTag._meta.db_table,
+        "tag": Tag._meta.db_table,
+    }
+    return _DETAILS_SQL.format(**{name: f'"{table}"' for name, table in tables.items()})
+
+
+def _details() -> RawSQL:
+    return RawSQL(_details_sql(), [], output_field=JSONField())  # noqa: S611 (table names only)
+
+
+def access_conversation_with_details(user: User, conversation_id: Any) -> Conversation:
+    """`access_conversation`, plus what the conversation header and the details card list,
+    read in the same query (three queries fewer on every conversation view): the assigned
+    users and teams and the tags, as plain lists `assigned_user_list`, `assigned_team_list`
+    and `tag_link_list`. The objects carry only the fields those templates print (and
+    `str()` uses)."""
+    queryset = _accessible_conversations(user, conversation_id).annotate(details=_details())
+    conversation = _checked(user, queryset.first(), write=False)
+    found = cast(Any, conversation)  # `details` and the lists are not model fields
+    found.assigned_user_list = [User(**row) for row in found.details["users"]]
+    found.assigned_team_list = [Team(**row) for row in found.details["teams"]]
+    found.tag_link_list = [
+        ConversationTag(
+            id=row["id"],
+            conversation=conversation,
+            tag=Tag(id=row["tag_id"], name=row["name"], color=row["color"], is_active=row["is_active"]),
+        )
+        for row in found.details["tags"]
+    ]
     return conversation
 
 
@@ -167,30 +239,11 @@ ROW_FIELDS = [
 
 
 def with_list_relations(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """What an inbox row shows, in a fixed number of queries: only the columns it prints, and
-    the assignees and tags as plain lists (`assigned_user_list`, `assigned_team_list`,
-    `tag_link_list`), which render faster than related managers."""
-    return (
-        queryset.select_related("customer", "sub_status")
-        .only(*ROW_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "assigned_users",
-                queryset=User.objects.only("id", "display_name"),
-                to_attr="assigned_user_list",
-            ),
-            Prefetch(
-                "assigned_teams", queryset=Team.objects.only("id", "name"), to_attr="assigned_team_list"
-            ),
-            Prefetch(
-                "tag_links",
-                queryset=ConversationTag.objects.select_related("tag").only(
-                    "id", "conversation_id", "tag__id", "tag__name", "tag__color"
-                ),
-                to_attr="tag_link_list",
-            ),
-        )
-    )
+    """What an inbox row shows, in one query: only the columns it prints, and the assignees,
+    teams and tags as `details` (`{"users": [{"id", "display_name", "email"}], "teams":
+    [{"id", "name"}], "tags": [{"id", "tag_id", "name", "color", "is_active"}]}`, each in
+    its related manager's order), read with the row: three prefetch queries fewer."""
+    return queryset.select_related("customer", "sub_status").only(*ROW_FIELDS).annotate(details=_details())
 
 
 def inbox_filter_choices(*, filters: InboxFilters) -> dict[str, Any]:
@@ -219,7 +272,10 @@ def timeline_conversations(*, user: User, customer: Customer) -> list[Conversati
 
 
 def customer_events(*, customer: Customer, limit: int = 50) -> list[AuditEntry]:
-    return list(AuditEntry.objects.for_object(customer).select_related("actor")[:limit])
+    """The customer's own changes, for the timeline: who (the label kept on the entry), what
+    and when; not the before and after values."""
+    entries = AuditEntry.objects.for_object(customer).only("id", "created_at", "actor_label", "action")
+    return list(entries[:limit])
 
 
 @dataclass
@@ -227,6 +283,7 @@ class TimelineEntry:
     kind: str  # "conversation" or "event"
     at: datetime.datetime
     obj: Any
+    url: str = ""  # a conversation's page, filled in by the view
 
 
 def timeline_entries(*, conversations: list[Conversation], events: list[AuditEntry]) -> list[TimelineEntry]:
@@ -249,14 +306,14 @@ class FeedItem:
 def conversation_feed(*, conversation: Conversation) -> list[FeedItem]:
     """Messages, notes and events of a conversation, interleaved in time order."""
     messages = list(
-        Message.objects.filter(conversation=conversation)
-        .select_related("author", "customer")
-        .annotate(has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
+        Message.objects.filter(conversation=conversation).annotate(
+            has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk")))
+        )
     )
     notes = list(
-        Note.objects.filter(conversation=conversation)
-        .select_related("author", "assigned_user")
-        .annotate(has_attachments=Exists(Attachment.objects.filter(note=OuterRef("pk"))))
+        Note.objects.filter(conversation=conversation).annotate(
+            has_attachments=Exists(Attachment.objects.filter(note=OuterRef("pk")))
+        )
     )
     # Most messages carry no file: fetch attachments only for those that do (often no query).
     for rows in (messages, notes):
@@ -277,16 +334,51 @@ def conversation_feed(*, conversation: Conversation) -> list[FeedItem]:
         ConversationEvent.Kind.TAG_REMOVED,
         ConversationEvent.Kind.NOTE_UPDATED,
         ConversationEvent.Kind.NOTE_DELETED,
+        ConversationEvent.Kind.ATTRIBUTES,
+        ConversationEvent.Kind.LINKED,
+        ConversationEvent.Kind.UNLINKED,
+        ConversationEvent.Kind.MERGED,
+        ConversationEvent.Kind.MOVED,
+        ConversationEvent.Kind.MESSAGE_MOVED,
+        ConversationEvent.Kind.REDACTED,
+        ConversationEvent.Kind.FORWARDED,
     ]
-    events = ConversationEvent.objects.filter(
-        conversation=conversation, kind__in=shown_events
-    ).select_related("actor")
+    events = list(ConversationEvent.objects.filter(conversation=conversation, kind__in=shown_events))
+    _attach_people(conversation, messages, notes, events)
     items = [FeedItem("message", m.created_at, m) for m in messages]
     items += [FeedItem("note", n.created_at, n) for n in notes]
     items += [FeedItem("event", e.created_at, e) for e in events]
     order = {"message": 0, "note": 1, "event": 2}
     items.sort(key=lambda item: (item.at, order[item.kind], item.obj.pk))
     return items
+
+
+def _attach_people(
+    conversation: Conversation,
+    messages: Sequence[Message],
+    notes: Sequence[Note],
+    events: Sequence[ConversationEvent],
+) -> None:
+    """The feed's authors, note assignees and event actors in one query for all three lists
+    (joining the user table into each query cost more than the rows it saved), and each
+    message's customer, which is nearly always the conversation's own (already loaded)."""
+    user_ids = {m.author_id for m in messages} | {e.actor_id for e in events}
+    user_ids |= {n.author_id for n in notes} | {n.assigned_user_id for n in notes}
+    user_ids.discard(None)
+    users = User.objects.in_bulk(user_ids) if user_ids else {}
+    other_ids = {m.customer_id for m in messages} - {conversation.customer_id}
+    customers = Customer.objects.in_bulk(other_ids) if other_ids else {}
+    if any(m.customer_id == conversation.customer_id for m in messages):
+        customers[conversation.customer_id] = conversation.customer
+    for message in messages:
+        message.author = users.get(message.author_id) if message.author_id else None
+        if message.customer_id in customers:  # else (a race with a delete) it loads if shown
+            message.customer = customers[message.customer_id]
+    for note in notes:
+        note.author = users.get(note.author_id) if note.author_id else None
+        note.assigned_user = users.get(note.assigned_user_id) if note.assigned_user_id else None
+    for event in events:
+        event.actor = users.get(event.actor_id) if event.actor_id else None
 
 
 @dataclass(frozen=True)

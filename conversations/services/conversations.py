@@ -228,6 +228,43 @@ def conversation_update_attributes(
     return conversation_set_sub_status(actor=actor, conversation=conversation, sub_status=sub_status)
 
 
+CUSTOM_KEY_MAX_LENGTH = 64
+CUSTOM_VALUE_MAX_LENGTH = 1000
+
+
+@transaction.atomic
+def conversation_set_custom(
+    *, actor: User, conversation: Conversation, values: dict[str, object]
+) -> Conversation:
+    """Set some custom attributes (the others stay); one event lists what changed."""
+    _require(actor, Capability.UPDATE_CUSTOMERS)
+    for key, value in values.items():
+        if not key or len(key) > CUSTOM_KEY_MAX_LENGTH or key.startswith("__"):
+            raise ValidationError({"custom": f"“{key[:80]}” is not a valid attribute name."})
+        if isinstance(value, str) and len(value) > CUSTOM_VALUE_MAX_LENGTH:
+            raise ValidationError(
+                {"custom": f"The value of “{key}” is longer than {CUSTOM_VALUE_MAX_LENGTH:,} characters."}
+            )
+    conversation = lock_conversation(conversation)
+    current = conversation.custom if isinstance(conversation.custom, dict) else {}
+    changed = {key: value for key, value in values.items() if current.get(key) != value}
+    if not changed:
+        return conversation
+    conversation.custom = {**current, **changed}
+    conversation.save(update_fields=["custom"])
+    record_event(
+        conversation=conversation,
+        actor=actor,
+        kind=Kind.ATTRIBUTES,
+        data={
+            "before": {key: current.get(key) for key in changed},
+            "after": ", ".join(f"{key}: {value}" for key, value in changed.items()),
+            "custom": changed,
+        },
+    )
+    return conversation
+
+
 def _set_status(
     *,
     actor: User | None,

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from conversations.models import Conversation, ConversationEvent
+from conversations.models import Conversation, ConversationEvent, MergedConversation
 from conversations.signals import conversation_changed
 
 
@@ -30,6 +30,18 @@ def record_event(
 
 
 def lock_conversation(conversation: Conversation | int) -> Conversation:
-    """Re-read a conversation under SELECT ... FOR UPDATE (conversation before its children)."""
+    """Re-read a conversation under SELECT ... FOR UPDATE (conversation before its children).
+
+    A conversation merged away in the meantime (say, while an email for it waited for the
+    lock) resolves to the one it was merged into, so nothing lands in a conversation that no
+    longer exists. Raises Conversation.DoesNotExist when neither is there.
+    """
     pk = conversation if isinstance(conversation, int) else conversation.pk
-    return Conversation.objects.select_for_update(of=("self",)).get(pk=pk)
+    rows = Conversation.objects.select_for_update(of=("self",))
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        into = MergedConversation.objects.filter(pk=pk).values_list("into_id", flat=True).first()
+        if into is None:
+            raise Conversation.DoesNotExist(f"Conversation {pk} does not exist.")
+        found = rows.get(pk=into)
+    return found

@@ -80,8 +80,11 @@ def message_send(
     cc: Sequence[str] = (),
     from_address: str = "",
     attachments: Sequence[UploadedFile] = (),
+    channel_options: dict[str, object] | None = None,
 ) -> Message:
-    """Store an outbound reply as "queued" and hand it to its channel once committed."""
+    """Store an outbound reply as "queued" and hand it to its channel once committed.
+    ``channel_options`` are the agent's choices for the channel (an email template), kept on
+    the message for whenever it is delivered."""
     if Capability.SEND_MESSAGES not in actor.capabilities:
         raise PermissionDenied("This needs the “Send messages” permission.")
     if channel not in OUTBOUND_CHANNELS:
@@ -113,6 +116,7 @@ def message_send(
         to=recipients,
         cc=list(cc),
         delivery_status=Message.DeliveryStatus.QUEUED,
+        channel_options=dict(channel_options or {}),
         author=actor,
         created_at=now,
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import capability_required
@@ -20,6 +23,7 @@ from conversations.forms import CustomerForm, NewConversationForm, PostNewNoteFo
 from conversations.models import Channel, Conversation, Priority, WorkspaceSettings
 from conversations.selectors import (
     access_conversation,
+    access_conversation_with_details,
     access_customer,
     customer_events,
     details_choices,
@@ -32,10 +36,53 @@ from conversations.selectors import (
 from conversations.selectors import (
     customer_list as select_customers,
 )
+from conversations.selectors.links import merged_into
 from conversations.services.conversations import conversation_create as create_conversation
 from core.paginate import paginate, query_without_page
 from customers import services as customer_services
 from customers.models import Customer
+
+# The conversation's own pages and actions that the timeline page links to. A conversation
+# page holds about 30 such links, and `reverse()` costs more per call than the rest of a
+# link: each is reversed once per process with a stand-in id, then filled in per page.
+CONVERSATION_URL_NAMES = (
+    "conversation_detail",
+    "conversation_feed",
+    "assign",
+    "assign_to_me",
+    "attributes",
+    "done",
+    "pin",
+    "rename",
+    "reopen",
+    "set_priority",
+    "set_sub_status",
+    "snooze",
+    "transfer",
+)
+_STAND_IN_ID = 987654321
+
+
+@cache
+def _conversation_url_parts(script_prefix: str, urlconf: str | None) -> dict[str, tuple[str, str]]:
+    parts = {}
+    for name in CONVERSATION_URL_NAMES:
+        url = reverse(f"conversations:{name}", args=[_STAND_IN_ID])
+        head, _, tail = url.partition(str(_STAND_IN_ID))
+        parts[name] = (head, tail)
+    return parts
+
+
+def conversation_urls(conversation_id: int) -> dict[str, str]:
+    """`{name: reverse("conversations:<name>", args=[conversation_id])}` for CONVERSATION_URL_NAMES."""
+    parts = _conversation_url_parts(get_script_prefix(), get_urlconf())
+    return {name: f"{head}{conversation_id}{tail}" for name, (head, tail) in parts.items()}
+
+
+def conversation_url_maker() -> Callable[[int], str]:
+    """A function from a conversation id to its page's URL, for lists of conversations."""
+    head, tail = _conversation_url_parts(get_script_prefix(), get_urlconf())["conversation_detail"]
+    return lambda conversation_id: f"{head}{conversation_id}{tail}"
 
 
 def apply_errors(form: Any, error: ValidationError) -> None:
@@ -51,19 +98,30 @@ def page_context(
 ) -> dict[str, Any]:
     """Everything the timeline page shows: the customer, their conversations, the open one."""
     user = request.user
+    conversations = timeline_conversations(user=user, customer=customer)
+    timeline = timeline_entries(conversations=conversations, events=customer_events(customer=customer))
+    url_for = conversation_url_maker()
+    for entry in timeline:
+        if entry.kind == "conversation":
+            entry.url = url_for(entry.obj.pk)
     context: dict[str, Any] = {
         "customer": customer,
-        "conversations": (conversations := timeline_conversations(user=user, customer=customer)),
-        "timeline": timeline_entries(conversations=conversations, events=customer_events(customer=customer)),
+        "conversations": conversations,
+        "timeline": timeline,
         "conversation": conversation,
         "nav_active": "customers",
         "can_update": Capability.UPDATE_CUSTOMERS in user.capabilities,
         "can_send": Capability.SEND_MESSAGES in user.capabilities,
         "can_note": Capability.ADD_NOTES in user.capabilities,
+        "can_merge": Capability.MERGE_CONVERSATIONS in user.capabilities,
         "priorities": list(reversed(Priority.choices)),
         "customer_form": extra.pop("customer_form", None)
         or (CustomerForm.for_customer(customer) if request.GET.get("edit") else None),
         "editing": bool(request.GET.get("edit")),
+        # Without JavaScript, the Snooze menu and the Conversation Attributes window open
+        # with ?snooze=1 and ?attributes=1; with it, they load when opened.
+        "snoozing": bool(request.GET.get("snooze")),
+        "editing_attributes": bool(request.GET.get("attributes")),
     }
     if conversation is None and request.GET.get("add") == "note" and context["can_note"]:
         note_form = extra.pop("note_form", None) or PostNewNoteForm()
@@ -71,15 +129,26 @@ def page_context(
         context["note_status"] = new_note_status()
         context["note_assignee"] = picked_user(note_form)
     if conversation is not None:
+        context["urls"] = conversation_urls(conversation.pk)
         context["feed"] = feed = select_feed(conversation=conversation)
         channel = default_channel(conversation, feed)
         reply_form = extra.pop("reply_form", None) or ReplyForm(initial={"channel": channel})
         context["reply_form"] = reply_form
         context["reply_assignee"] = picked_user(reply_form)
-        context["assigned_users"] = list(conversation.assigned_users.all())
-        context["assigned_teams"] = list(conversation.assigned_teams.all())
-        context["assigned_team_ids"] = {team.pk for team in context["assigned_teams"]}
-        context["tag_links"] = list(conversation.tag_links.select_related("tag"))
+        # `access_conversation_with_details` reads these with the conversation; a conversation
+        # from `access_conversation` comes without them, and they are read here.
+        read = vars(conversation)
+        if "tag_link_list" in read:
+            users, teams = read["assigned_user_list"], read["assigned_team_list"]
+            tag_links = read["tag_link_list"]
+        else:
+            users = list(conversation.assigned_users.all())
+            teams = list(conversation.assigned_teams.all())
+            tag_links = list(conversation.tag_links.select_related("tag"))
+        context["assigned_users"] = users
+        context["assigned_teams"] = teams
+        context["assigned_team_ids"] = {team.pk for team in teams}
+        context["tag_links"] = tag_links
         context.update(details_choices(conversation=conversation))
     context.update(extra)
     return context
@@ -196,11 +265,40 @@ def conversation_create(request: AuthedRequest, customer_id: int) -> HttpRespons
 @login_required
 @require_GET
 def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpResponse:
-    conversation = access_conversation(request.user, conversation_id)
+    try:
+        conversation = access_conversation_with_details(request.user, conversation_id)
+    except Http404:
+        # A merged-away conversation sends whoever opens it to the result (which checks access).
+        into = merged_into(conversation_id)
+        if into is None:
+            raise
+        messages.info(request, "The conversation you opened was merged into this one.")
+        return redirect("conversations:conversation_detail", conversation_id=into)
+    window = next((name for name in CONVERSATION_WINDOWS if request.GET.get(name)), None)
+    if window and request.htmx and not request.htmx.boosted:
+        return conversation_window(request, conversation, window)
     # Seeing the conversation means seeing its customer: no second access query is needed.
     customer = conversation.customer
     prefetch_related_objects([customer], "emails", "phones")
     return render(request, "conversations/timeline.html", page_context(request, customer, conversation))
+
+
+# The forms the conversation page loads only when their menu or window opens (most views of
+# a conversation never use them): ?snooze=1 or ?attributes=1 answers htmx with the form
+# alone, and without htmx gives the page with it open.
+CONVERSATION_WINDOWS = {"snooze": "snooze-form", "attributes": "attributes-form"}
+
+
+def conversation_window(request: AuthedRequest, conversation: Conversation, window: str) -> HttpResponse:
+    if Capability.UPDATE_CUSTOMERS not in request.user.capabilities:
+        raise PermissionDenied("This needs the “Update customers and conversations” permission.")
+    context = {
+        "conversation": conversation,
+        "urls": conversation_urls(conversation.pk),
+        "priorities": list(reversed(Priority.choices)),
+        **details_choices(conversation=conversation),
+    }
+    return render(request, f"conversations/timeline.html#{CONVERSATION_WINDOWS[window]}", context)
 
 
 @login_required

@@ -26,19 +26,20 @@ from conversations.forms import (
     TransferForm,
 )
 from conversations.models import Conversation
-from conversations.selectors import access_conversation, access_customer
+from conversations.selectors import access_conversation, access_conversation_with_details
 from conversations.services import conversations as services
 from conversations.views.customers import page_context
 
 
 def _respond(request: AuthedRequest, conversation: Conversation, error: str = "") -> HttpResponse:
-    conversation = access_conversation(request.user, conversation.pk)
+    conversation = access_conversation_with_details(request.user, conversation.pk)
     if not request.htmx:
         if error:
             messages.error(request, error)
         return redirect(conversation)
-    customer = access_customer(request.user, conversation.customer_id)
-    context = page_context(request, customer, conversation, details_error=error, oob=True)
+    # Seeing the conversation means seeing its customer (as on the conversation page); the
+    # fragments below show neither the customer's emails nor phones.
+    context = page_context(request, conversation.customer, conversation, details_error=error, oob=True)
     response = render(request, "conversations/timeline.html#details-card", context)
     response.content += render(request, "conversations/timeline.html#conversation-header", context).content
     response.content += render(request, "conversations/timeline.html#timeline-list", context).content

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,6 +16,7 @@ from conversations.selectors import (
     conversation_list_for_inbox,
     inbox_filter_choices,
 )
+from conversations.views.customers import conversation_url_maker
 from core.paginate import paginate_window, query_without_page
 
 
@@ -23,6 +26,17 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     """Conversation lists (Mine, My teams, All open, Snoozed, Done); htmx polls the list every 5 s."""
     filters = InboxFilters.from_params(request.GET)
     page = paginate_window(request, conversation_list_for_inbox(user=request.user, filters=filters))
+    # What each row links to and who it is with, made here: a template loop per row per
+    # list costs more than the row's query.
+    url_for = conversation_url_maker()
+    for row in page.object_list:
+        shown = cast(Any, row)
+        shown.page_url = url_for(row.pk)
+        users, teams = shown.details["users"], shown.details["teams"]
+        if users:
+            shown.assignee_label = ", ".join(user["display_name"] for user in users)
+        else:
+            shown.assignee_label = ", ".join(team["name"] for team in teams) if teams else "Unassigned"
     context = {
         "filters": filters,
         "page": page,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.types import AuthedRequest
+from conversations.attachment_sources import resolve_attachment_refs
 from conversations.forms import ReplyForm
 from conversations.models import Channel
 from conversations.selectors import access_attachment, access_conversation, access_customer
@@ -40,13 +41,15 @@ def reply(request: AuthedRequest, conversation_id: int) -> HttpResponse:
         data = form.cleaned_data
         body = data["body"] if data["body_format"] == "html" else text_to_html(data["body"])
         try:
+            refs = resolve_attachment_refs(request.user, data["attachment_refs"])
+            files = [*data["attachments"], *(ref.open() for ref in refs)]
             if data["channel"] == Channel.NOTE:
                 note_create(
                     actor=request.user,
                     conversation=conversation,
                     body_html=body,
                     assigned_user=data["assigned_user"],
-                    attachments=data["attachments"],
+                    attachments=files,
                 )
                 event = "noteAdded"
             else:
@@ -56,7 +59,9 @@ def reply(request: AuthedRequest, conversation_id: int) -> HttpResponse:
                     channel=data["channel"],
                     subject=data["subject"],
                     body_html=body,
-                    attachments=data["attachments"],
+                    from_address=data["from_address"],
+                    attachments=files,
+                    channel_options=form.channel_options(),
                 )
                 event = "messageQueued"
         except ValidationError as error:
@@ -65,6 +70,10 @@ def reply(request: AuthedRequest, conversation_id: int) -> HttpResponse:
             form.add_error(None, str(denied))
     if not event:
         form = _with_clean_draft(form)
+        # The files a shortcut attached stay with the draft (those still available).
+        form.attached_refs = resolve_attachment_refs(  # type: ignore[attr-defined]
+            request.user, request.POST.getlist("attachment_refs")[:50], strict=False
+        )
     if not request.htmx:
         if event:
             flash.success(
@@ -79,7 +88,14 @@ def reply(request: AuthedRequest, conversation_id: int) -> HttpResponse:
         )
     customer = access_customer(request.user, conversation.customer_id)
     if event:
-        fresh = ReplyForm(initial={"channel": form.cleaned_data["channel"]})
+        sent = form.cleaned_data
+        fresh = ReplyForm(
+            initial={
+                "channel": sent["channel"],
+                "from_address": sent["from_address"],
+                "email_template": sent.get("email_template") or "",
+            }
+        )
         context = page_context(request, customer, conversation, reply_form=fresh, oob=True)
         response = render(request, "conversations/timeline.html#reply-editor", context)
         response.content += render(request, "conversations/timeline.html#conversation-feed", context).content

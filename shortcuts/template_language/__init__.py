@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .dates import DateFormatError, format_moment
 from .errors import TemplateError, TemplateRenderError, TemplateSyntaxError
-from .nodes import Node
+from .nodes import IfCond, Node, Snippet
 from .parser import MAX_DEPTH, MAX_TEMPLATE_LENGTH, parse
 from .render import MAX_OUTPUT_LENGTH, Escape, Rendered, SnippetLookup, render_nodes
 
@@ -58,6 +58,22 @@ class CompiledTemplate:
             language=language,
             default_language=default_language,
         )
+
+    @property
+    def snippet_names(self) -> list[str]:
+        """The snippets it inserts, lower case, in order of first use (blocks included)."""
+        names: list[str] = []
+
+        def walk(nodes: tuple[Node, ...]) -> None:
+            for node in nodes:
+                if isinstance(node, Snippet) and node.name.lower() not in names:
+                    names.append(node.name.lower())
+                elif isinstance(node, IfCond):
+                    walk(node.then)
+                    walk(node.otherwise)
+
+        walk(self.nodes)
+        return names
 
 
 def compile_template(source: str) -> CompiledTemplate:

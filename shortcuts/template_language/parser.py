@@ -86,7 +86,11 @@ class _Parser:
             start = match.start()
             marker = match.group()
             if marker == "}}":
-                raise self.error("'}}' without a matching '{{'", start)
+                # Literal text, as in Handlebars: CSS in an email template ends nested blocks
+                # with "}}" (@media ... { a { ... }}).
+                self.current(root, stack).append(Text("}}"))
+                pos = start + 2
+                continue
             if marker == "[[sn.":
                 close = source.find("]]", start)
                 name = source[start + 5 : close] if close != -1 else ""

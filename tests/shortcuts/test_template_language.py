@@ -362,6 +362,12 @@ def test_it_keeps_other_double_brackets_as_text() -> None:
     assert render("[[not a snippet]]", {}) == "[[not a snippet]]"
 
 
+def test_a_closing_pair_alone_is_text_as_in_handlebars() -> None:
+    """CSS in an email template closes nested blocks with '}}'."""
+    css = "@media (max-width: 600px) { .col { width: 100% }}"
+    assert render(css + " {{customer.firstName}}", {"customer": {"firstName": "Ada"}}) == css + " Ada"
+
+
 # -- syntax errors --------------------------------------------------------------------------------
 
 
@@ -369,7 +375,6 @@ def test_it_keeps_other_double_brackets_as_text() -> None:
     ("source", "line", "column", "fragment"),
     [
         ("Hi {{customer.firstName", 1, 4, "never closed"),
-        ("Hi\n  customer}} x", 2, 11, "without a matching"),
         ("a\n{{/ifCond}}", 2, 3, "without an open"),
         ("ab {{else}}", 1, 6, "outside"),
         ('{{#ifCond a "==" "1"}}\nx\n  {{else}}y{{else}}{{/ifCond}}', 3, 14, "second"),

@@ -1,12 +1,12 @@
-"""Writes for shortcuts, their categories, snippets and localization; each is audited and runs
-in one transaction."""
+"""Writes for shortcut categories and shortcuts; each is audited and runs in one transaction."""
 
 from __future__ import annotations
 
 import html
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,160 +14,22 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import Team, User
+from conversations.models import MAX_TAGS_PER_CONVERSATION, Queue, Tag
+from conversations.reply_options import template_choices
 from core.audit import audit_record, snapshot
 from core.models import AuditEntry
-from core.sanitize import sanitize_editor_html, text_to_html
+from core.sanitize import html_to_text, sanitize_editor_html, text_to_html
 from shortcuts.models import (
     CATEGORY_MAX_DEPTH,
     CATEGORY_NAME_MAX_LENGTH,
     SHORTCUT_NAME_MAX_LENGTH,
-    SNIPPET_NAME_MAX_LENGTH,
-    SNIPPET_TEXT_MAX_LENGTH,
-    LocalizationSettings,
     Shortcut,
     ShortcutAttachment,
     ShortcutCategory,
-    Snippet,
-    SnippetTranslation,
-    language_choices,
-    language_label,
-    validate_snippet_name,
+    ShortcutDefaults,
+    ShortcutStatus,
 )
 from shortcuts.template_language import TemplateSyntaxError, compile_template
-
-
-def text_key(language: str) -> str:
-    """The error key (and form field name) of one language's text."""
-    return f"text_{language}"
-
-
-# --- Localization -----------------------------------------------------------------------
-
-
-@transaction.atomic
-def localization_update(
-    *, actor: Any, default_language: str, enabled_languages: list[str]
-) -> LocalizationSettings:
-    """Locks the single settings row, so two admins saving at once do not interleave."""
-    known = [code for code, _ in language_choices()]
-    errors: dict[str, list[str]] = {}
-    unknown = [code for code in enabled_languages if code not in known]
-    if unknown:
-        errors["enabled_languages"] = [f"Unknown language: {', '.join(unknown)}."]
-    elif not enabled_languages:
-        errors["enabled_languages"] = ["Enable at least one language."]
-    if default_language not in known:
-        errors["default_language"] = ["Choose a default language."]
-    elif enabled_languages and default_language not in enabled_languages:
-        errors["default_language"] = [
-            f"The default language, {language_label(default_language)}, must be one of the enabled languages."
-        ]
-    if errors:
-        raise ValidationError(errors)
-    LocalizationSettings.load()
-    settings = LocalizationSettings.objects.select_for_update().get(pk=1)
-    fields = ["default_language", "enabled_languages"]
-    before = snapshot(settings, fields)
-    settings.default_language = default_language
-    settings.enabled_languages = [code for code in known if code in enabled_languages]
-    settings.save()
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        target=settings,
-        before=before,
-        after=snapshot(settings, fields),
-    )
-    return settings
-
-
-# --- Snippets ----------------------------------------------------------------------------
-
-
-def _validate(*, name: str, texts: dict[str, str], exclude_pk: int | None) -> dict[str, str]:
-    """The name rules and one text per enabled language; returns the non-blank texts by language."""
-    localization = LocalizationSettings.load()
-    errors: dict[str, list[str]] = {}
-    name = name.strip()
-    if not name:
-        errors["name"] = ["Enter a name."]
-    elif len(name) > SNIPPET_NAME_MAX_LENGTH:
-        errors["name"] = [f"Use at most {SNIPPET_NAME_MAX_LENGTH} characters."]
-    else:
-        try:
-            validate_snippet_name(name)
-        except ValidationError as error:
-            errors["name"] = error.messages
-        else:
-            others = Snippet.objects.filter(name__iexact=name)
-            clash = (others if exclude_pk is None else others.exclude(pk=exclude_pk)).first()
-            if clash is not None:
-                errors["name"] = [f"A snippet named {clash.reference} already exists."]
-    kept: dict[str, str] = {}
-    for language in localization.languages_in_order:
-        text = (texts.get(language) or "").strip()
-        if len(text) > SNIPPET_TEXT_MAX_LENGTH:
-            errors[text_key(language)] = [f"Use at most {SNIPPET_TEXT_MAX_LENGTH:,} characters."]
-        elif text:
-            kept[language] = text
-        elif language == localization.default_language:
-            errors[text_key(language)] = [
-                f"Enter the text in {language_label(language)}, the default language."
-            ]
-    if errors:
-        raise ValidationError(errors)
-    return kept
-
-
-def _snapshot(snippet: Snippet) -> dict[str, Any]:
-    return {
-        **snapshot(snippet, ["name", "description"]),
-        "texts": dict(snippet.translations.values_list("language", "text")),
-    }
-
-
-@transaction.atomic
-def snippet_create(*, actor: Any, name: str, description: str = "", texts: dict[str, str]) -> Snippet:
-    kept = _validate(name=name, texts=texts, exclude_pk=None)
-    snippet = Snippet.objects.create(name=name.strip(), description=description.strip())
-    SnippetTranslation.objects.bulk_create(
-        SnippetTranslation(snippet=snippet, language=language, text=text) for language, text in kept.items()
-    )
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, target=snippet, after=_snapshot(snippet))
-    return snippet
-
-
-@transaction.atomic
-def snippet_update(
-    *, actor: Any, snippet: Snippet, name: str, description: str = "", texts: dict[str, str]
-) -> Snippet:
-    """Sets the texts of the enabled languages (a blank one is removed); texts in languages that
-    are no longer enabled are kept, so enabling the language again brings them back."""
-    snippet = Snippet.objects.select_for_update(of=("self",)).get(pk=snippet.pk)
-    kept = _validate(name=name, texts=texts, exclude_pk=snippet.pk)
-    before = _snapshot(snippet)
-    snippet.name = name.strip()
-    snippet.description = description.strip()
-    snippet.save()
-    enabled = LocalizationSettings.load().languages_in_order
-    snippet.translations.filter(language__in=[code for code in enabled if code not in kept]).delete()
-    for language, text in kept.items():
-        SnippetTranslation.objects.update_or_create(
-            snippet=snippet, language=language, defaults={"text": text}
-        )
-    audit_record(
-        actor=actor, action=AuditEntry.Action.UPDATE, target=snippet, before=before, after=_snapshot(snippet)
-    )
-    return snippet
-
-
-@transaction.atomic
-def snippet_delete(*, actor: Any, snippet: Snippet) -> None:
-    # Nothing refers to snippets by row yet (shortcuts will, by name, when they arrive).
-    before = _snapshot(snippet)
-    audit_record(actor=actor, action=AuditEntry.Action.DELETE, target=snippet, before=before)
-    snippet.delete()
-
 
 # --- Shortcut categories -----------------------------------------------------------------
 
@@ -312,9 +174,103 @@ def _check_attachments(*, new: Sequence[UploadedFile], kept: Sequence[ShortcutAt
         raise ValidationError({"attachments": errors})
 
 
+# --- Actions (Add Optional Fields) ----------------------------------------------------------
+
+CUSTOM_FIELD_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}\Z")
+CUSTOM_FIELDS_MAX = 20
+CUSTOM_FIELD_VALUE_MAX_LENGTH = 1000
+DONE_WITH_MESSAGE_WARNING = (
+    "This shortcut sets the status to Done and also sends a message. Applying it closes the "
+    "conversation at once, so the message may never be sent: don't combine marking the "
+    "conversation Done and sending a message in the same shortcut. Remove one of them, or "
+    "tick “Save anyway” to keep both."
+)
+
+
+@dataclass(frozen=True)
+class ShortcutActions:
+    """What applying the shortcut changes on the conversation; empty values change nothing."""
+
+    subject: str = ""
+    tags: Sequence[Tag] = ()
+    queue: Queue | None = None
+    status: str = ""
+    assign_user: User | None = None
+    assign_team: Team | None = None
+    custom_fields: Mapping[str, str] = field(default_factory=dict)
+    email_template: int | None = None
+
+
+def _validate_actions(actions: ShortcutActions) -> None:
+    errors: dict[str, list[str]] = {}
+    if len(actions.subject) > 255:
+        errors["subject"] = ["Use at most 255 characters."]
+    else:
+        try:
+            compile_template(actions.subject)
+        except TemplateSyntaxError as error:
+            errors["subject"] = [f"Line {error.line}, column {error.column}: {error.message}"]
+    if len(actions.tags) > MAX_TAGS_PER_CONVERSATION:
+        errors["tags"] = [f"A conversation can have at most {MAX_TAGS_PER_CONVERSATION} tags."]
+    inactive = [tag.name for tag in actions.tags if not tag.is_active]
+    if inactive:
+        errors["tags"] = [f"“{name}” is deactivated: it can't be added." for name in inactive]
+    if actions.queue is not None and not actions.queue.is_active:
+        errors["queue"] = [f"The queue “{actions.queue}” is turned off."]
+    if actions.status and actions.status not in ShortcutStatus.values:
+        errors["status"] = ["Choose Open, Snoozed until the customer replies, or Done."]
+    if actions.assign_user is not None and not actions.assign_user.is_active:
+        errors["assign_user"] = [f"{actions.assign_user} is deactivated."]
+    if actions.email_template is not None and str(actions.email_template) not in dict(template_choices()):
+        errors["email_template"] = ["That email template no longer exists: choose another."]
+    if len(actions.custom_fields) > CUSTOM_FIELDS_MAX:
+        errors["custom_fields"] = [f"Set at most {CUSTOM_FIELDS_MAX} custom fields."]
+    for key, value in actions.custom_fields.items():
+        if not CUSTOM_FIELD_NAME_RE.match(key):
+            errors.setdefault("custom_fields", []).append(
+                f"“{key[:80]}” is not a field name: start with a letter, then letters, digits or _."
+            )
+        elif len(value) > CUSTOM_FIELD_VALUE_MAX_LENGTH:
+            errors.setdefault("custom_fields", []).append(
+                f"The value of {key} is longer than {CUSTOM_FIELD_VALUE_MAX_LENGTH:,} characters."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_actions(shortcut: Shortcut, actions: ShortcutActions) -> None:
+    shortcut.subject = actions.subject.strip()
+    shortcut.queue = actions.queue
+    shortcut.status = actions.status
+    shortcut.assign_user = actions.assign_user
+    shortcut.assign_team = actions.assign_team
+    shortcut.custom_fields = dict(actions.custom_fields)
+    shortcut.email_template_id = actions.email_template
+
+
+def _sends_message(message: str, message_format: str, attachment_count: int) -> bool:
+    text = html_to_text(message) if message_format == "html" else message
+    return bool(text.strip()) or attachment_count > 0
+
+
 def _shortcut_snapshot(shortcut: Shortcut) -> dict[str, Any]:
     return {
-        **snapshot(shortcut, ["name", "share", "category", "message_html"]),
+        **snapshot(
+            shortcut,
+            [
+                "name",
+                "share",
+                "category",
+                "message_html",
+                "subject",
+                "queue",
+                "status",
+                "assign_user",
+                "assign_team",
+                "custom_fields",
+            ],
+        ),  # fmt: skip
+        "tags": sorted(t.name for t in shortcut.add_tags.all()),
         "teams": sorted(t.name for t in shortcut.limited_teams.all()),
         "users": sorted(u.email for u in shortcut.limited_users.all()),
         "attachments": [a.filename for a in shortcut.attachments.all()],
@@ -354,11 +310,24 @@ def shortcut_create(
         category=category,
         message_html=_message_html(message, message_format),
     )
+    shortcut.snippet_names = _snippet_names(shortcut)
+    shortcut.save(update_fields=["snippet_names"])
     _set_share(shortcut, teams=teams, users=users)
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, target=shortcut, after=_shortcut_snapshot(shortcut)
     )
     return shortcut
+
+
+def _snippet_names(shortcut: Shortcut) -> list[str]:
+    """The snippets used in its name and message (both compile: they were validated)."""
+    names: list[str] = []
+    for source in (shortcut.name, shortcut.message_html, shortcut.subject):
+        try:
+            names += [n for n in compile_template(source).snippet_names if n not in names]
+        except TemplateSyntaxError:
+            continue
+    return names
 
 
 _MUSTACHE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
@@ -391,9 +360,15 @@ def shortcut_update(
     message_format: str = "html",
     new_attachments: Sequence[UploadedFile] = (),
     remove_attachments: Sequence[ShortcutAttachment] = (),
+    actions: ShortcutActions | None = None,
+    confirm_done_with_message: bool = False,
 ) -> Shortcut:
     """Locks the shortcut row so two editors saving at once do not interleave their attachments.
-    The message is compiled as typed, so the line and column of an error match the editor."""
+    The message is compiled as typed, so the line and column of an error match the editor.
+
+    ``actions`` None keeps the actions as they are. Setting the status to Done while the
+    shortcut also sends a message is refused (code "done_with_message") unless confirmed.
+    """
     shortcut = Shortcut.objects.select_for_update(of=("self",)).get(pk=shortcut.pk)
     removed = {a.pk for a in remove_attachments}
     kept = [a for a in shortcut.attachments.all() if a.pk not in removed]
@@ -403,11 +378,22 @@ def shortcut_update(
         lambda: _validate_share(share=share, teams=teams, users=users),
         lambda: _compile_message(message),
         lambda: _check_attachments(new=new_attachments, kept=kept),
+        lambda: _validate_actions(actions) if actions is not None else None,
     ):
         try:
             check()
         except ValidationError as error:
             errors |= error.message_dict
+    status = actions.status if actions is not None else shortcut.status
+    if (
+        not errors
+        and status == ShortcutStatus.DONE
+        and not confirm_done_with_message
+        and _sends_message(message, message_format, len(kept) + len(new_attachments))
+    ):
+        raise ValidationError(
+            {"status": ValidationError(DONE_WITH_MESSAGE_WARNING, code="done_with_message")}
+        )
     if errors:
         raise ValidationError(errors)
     before = _shortcut_snapshot(shortcut)
@@ -415,8 +401,13 @@ def shortcut_update(
     shortcut.share = share
     shortcut.category = category
     shortcut.message_html = _message_html(message, message_format)
+    if actions is not None:
+        _set_actions(shortcut, actions)
+    shortcut.snippet_names = _snippet_names(shortcut)
     shortcut.save()
     _set_share(shortcut, teams=teams, users=users)
+    if actions is not None:
+        shortcut.add_tags.set(list(actions.tags))
     gone = shortcut.attachments.filter(pk__in=removed)
     _delete_files_on_commit([a.file.name for a in gone])
     gone.delete()
@@ -456,3 +447,54 @@ def _delete_files_on_commit(names: list[str]) -> None:
             storage.delete(name)
 
     transaction.on_commit(delete_files)
+
+
+# --- Defaults (Reply Template, Note Template) -----------------------------------------------
+
+
+def _check_default(shortcut: Shortcut | None) -> list[str]:
+    if shortcut is None:
+        return []
+    if shortcut.share != Shortcut.Share.PUBLIC:
+        return [
+            f"“{shortcut.name}” is not public: a default reaches every agent, so choose a public shortcut."
+        ]
+    if shortcut.has_actions or shortcut.add_tags.exists():
+        return [
+            f"“{shortcut.name}” changes the conversation when applied: a default applies as soon as an "
+            "agent starts a reply or a note, so choose a shortcut with text only."
+        ]
+    return []
+
+
+@transaction.atomic
+def shortcut_defaults_update(
+    *, actor: Any, reply_template: Shortcut | None, note_template: Shortcut | None
+) -> ShortcutDefaults:
+    """Set the Defaults tab. Only public shortcuts without actions: the seed warns that a
+    default applying, say, Done would close every conversation an agent replies to."""
+    errors = {
+        key: messages
+        for key, messages in (
+            ("reply_template", _check_default(reply_template)),
+            ("note_template", _check_default(note_template)),
+        )
+        if messages
+    }
+    if errors:
+        raise ValidationError(errors)
+    ShortcutDefaults.load()
+    defaults = ShortcutDefaults.objects.select_for_update().get(pk=1)
+    fields = ["reply_template", "note_template"]
+    before = snapshot(defaults, fields)
+    defaults.reply_template = reply_template
+    defaults.note_template = note_template
+    defaults.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=defaults,
+        before=before,
+        after=snapshot(defaults, fields),
+    )
+    return defaults

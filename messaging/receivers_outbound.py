@@ -27,7 +27,15 @@ def send_queued_email(sender: object, *, message_id: int, channel: str, **kwargs
 
 
 def connect() -> None:
-    from messaging.services_outbound import sender_choices
+    from django.db.models.signals import post_delete, post_save
+
+    from messaging.models_outbound import Brand, SenderAddress
+    from messaging.services_outbound import forget_sender_choices, sender_choices
 
     message_queued.connect(send_queued_email, dispatch_uid="messaging-send-queued-email")
     register_sender_choices(sender_choices)
+    for model in (Brand, SenderAddress):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_sender_choices, sender=model, dispatch_uid=f"forget-senders-{model.__name__}-{signal}"
+            )

@@ -19,6 +19,7 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -212,12 +213,26 @@ def sender_address_delete(*, actor: User | None, address: SenderAddress) -> None
     address.delete()
 
 
+SENDER_CHOICES_KEY = "messaging:sender-choices"
+
+
 def sender_choices() -> list[tuple[str, str]]:
-    """[(address, "Name <address>")] for the reply editor: the default brand's default address first."""
-    addresses = SenderAddress.objects.select_related("brand").order_by(
-        "-brand__is_default", "brand__name", "-is_default", "email"
-    )
-    return [(a.email, a.formatted) for a in addresses]
+    """[(address, "Name <address>")] for the reply editor: the default brand's default address
+    first. Cached (every conversation view shows the From select); any change to a brand or
+    an address forgets it (receivers_outbound)."""
+    choices = cache.get(SENDER_CHOICES_KEY)
+    if choices is None:
+        addresses = SenderAddress.objects.select_related("brand").order_by(
+            "-brand__is_default", "brand__name", "-is_default", "email"
+        )
+        choices = [(a.email, a.formatted) for a in addresses]
+        cache.set(SENDER_CHOICES_KEY, choices, 300)
+    return list(choices)
+
+
+def forget_sender_choices(**_: object) -> None:
+    cache.delete(SENDER_CHOICES_KEY)
+    transaction.on_commit(lambda: cache.delete(SENDER_CHOICES_KEY))
 
 
 # --- sending ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.capabilities import Capability
@@ -44,7 +45,8 @@ def _clean_emails(emails: Sequence[tuple[str, str]], customer_pk: int | None) ->
             raise ValidationError({"emails": f"“{address}” is not an email address."}) from None
         if kind not in ContactType.values:
             kind = ContactType.OTHER
-        clash = CustomerEmail.objects.filter(email__iexact=address)
+        # lower(email) = ... uses the unique index; __iexact (UPPER(...)) would scan every address.
+        clash = CustomerEmail.objects.annotate(lower_email=Lower("email")).filter(lower_email=address)
         if customer_pk is not None:
             clash = clash.exclude(customer_id=customer_pk)
         if clash.exists():

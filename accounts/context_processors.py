@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from accounts.capabilities import Capability
 
@@ -109,12 +109,23 @@ def main_items(user: Any) -> list[NavItem]:
     return items
 
 
+# The menus depend only on the capabilities (and the URL prefix): built once per process for
+# each combination, not on every render (the 5-second polls render templates too).
+_NAVIGATION: dict[tuple[frozenset[str], str, str | None], dict[str, Any]] = {}
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    settings_nav = settings_items(user)
-    sections: dict[str, list[NavItem]] = {}
-    for item in settings_nav:
-        sections.setdefault(item.section, []).append(item)
-    return {"main_nav": main_items(user), "settings_nav": settings_nav, "settings_sections": sections}
+    key = (frozenset(user.capabilities), get_script_prefix(), get_urlconf())
+    built = _NAVIGATION.get(key)
+    if built is None:
+        settings_nav = settings_items(user)
+        sections: dict[str, list[NavItem]] = {}
+        for item in settings_nav:
+            sections.setdefault(item.section, []).append(item)
+        built = {"main_nav": main_items(user), "settings_nav": settings_nav, "settings_sections": sections}
+        if len(_NAVIGATION) < 256:  # a handful of permission-set combinations in practice
+            _NAVIGATION[key] = built
+    return built

@@ -34,6 +34,10 @@ def generate_shortcuts(*, count: int = 5000, bench_user_id: int, log: Callable[[
     from shortcuts.models import Shortcut, ShortcutCategory, Snippet, SnippetTranslation
 
     if Shortcut.objects.filter(name__startswith="bench_").count() >= count:
+        stale = Shortcut.objects.filter(name__startswith="bench_", search_text="")
+        for shortcut in stale.iterator():  # made before search_text existed
+            shortcut.refresh_search_text()
+            Shortcut.objects.filter(pk=shortcut.pk).update(search_text=shortcut.search_text)
         return "already present"
     rng = random.Random(20261122)
     with transaction.atomic():
@@ -82,6 +86,7 @@ def generate_shortcuts(*, count: int = 5000, bench_user_id: int, log: Callable[[
                     snippet_names=["bench_apology"] if "[[sn.bench_apology]]" in message else [],
                 )
             )
+            shortcuts[-1].refresh_search_text()
         created = Shortcut.objects.bulk_create(shortcuts, batch_size=1000)
         through = Shortcut.limited_teams.through
         through.objects.bulk_create(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -134,11 +134,20 @@ class ReplyForm(forms.Form):
     # The choices are read when the field is rendered or validated, not at import.
     from_address = forms.ChoiceField(choices=sender_choices, required=False, label="From")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read the higher apps' choices once per form (each read is a cache lookup; rendering
+        # and validating would otherwise ask again).
+        self.senders = sender_choices()
+        self.templates = template_choices()
+        cast(forms.ChoiceField, self.fields["from_address"]).choices = self.senders
+        cast(forms.ChoiceField, self.fields["email_template"]).choices = self.templates
+
     def clean_from_address(self) -> str:
         value: str = self.cleaned_data.get("from_address") or ""
         if self.cleaned_data.get("channel") != Channel.EMAIL:
             return ""
-        return value or sender_choices()[0][0]
+        return value or (self.senders[0][0] if self.senders else "")
 
     email_template = forms.ChoiceField(choices=template_choices, required=False, label="Template")
 
@@ -147,8 +156,7 @@ class ReplyForm(forms.Form):
         value = self.cleaned_data.get("email_template") or ""
         if self.cleaned_data.get("channel") != Channel.EMAIL:
             return None
-        choices = template_choices()
-        value = value or (choices[0][0] if choices else "")
+        value = value or (self.templates[0][0] if self.templates else "")
         return int(value) if value else None
 
     def channel_options(self) -> dict[str, object]:

@@ -191,6 +191,9 @@ class Shortcut(models.Model):
     # The snippets its name and message use ([[sn.name]], lower case), kept in step on every
     # save so "which shortcuts use this snippet" is one indexed lookup.
     snippet_names = ArrayField(models.CharField(max_length=64), default=list, blank=True, editable=False)
+    # What the # menu searches: the name and the message's plain text, lower case (kept in
+    # step by the services; refresh_search_text()).
+    search_text = models.TextField(blank=True, editable=False)
 
     # Actions, performed on the conversation when the shortcut is applied ("" / None: leave as is).
     subject = models.CharField(
@@ -235,7 +238,11 @@ class Shortcut(models.Model):
 
     class Meta:
         ordering = [Lower("name")]
-        indexes = [GinIndex(fields=["snippet_names"], name="shortcuts_snippet_names_gin")]
+        indexes = [
+            GinIndex(fields=["snippet_names"], name="shortcuts_snippet_names_gin"),
+            # The # menu's search (LIKE '%term%' on search_text), answered by a trigram index.
+            GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="shortcuts_search_trgm"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="shortcuts_shortcut_name_unique_ci"),
             models.CheckConstraint(
@@ -245,6 +252,11 @@ class Shortcut(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def refresh_search_text(self) -> None:
+        from core.sanitize import html_to_text
+
+        self.search_text = f"{self.name}\n{html_to_text(self.message_html)}".lower()
 
     @property
     def has_actions(self) -> bool:

@@ -236,14 +236,6 @@ def _snippet_lookup(names: Iterable[str], languages: Iterable[str]) -> Callable[
     return lambda name, language: texts.get((name.lower(), language))
 
 
-def _category_path(category: ShortcutCategory | None) -> str:
-    names: list[str] = []
-    while category is not None and len(names) < 5:
-        names.insert(0, category.name)
-        category = category.parent
-    return " › ".join(names)
-
-
 def shortcut_menu(*, user: User, query: str = "", limit: int = MENU_LIMIT) -> list[MenuItem]:
     """The shortcuts ``user`` may use whose name or message holds ``query`` (a snippet's text
     counts as part of the name and message that use it); names starting with it first.
@@ -251,9 +243,9 @@ def shortcut_menu(*, user: User, query: str = "", limit: int = MENU_LIMIT) -> li
     query = query.strip().lstrip("#").strip()[:100]
     localization = localization_get()
     languages = {user.language, localization.default_language}
-    shortcuts = shortcuts_visible_to(user).select_related(
-        "category", "category__parent", "category__parent__parent"
-    )
+    # Categories come from one small query below, not joined in: a join before the sort
+    # would touch every matching shortcut, the sort and LIMIT only twenty.
+    shortcuts = shortcuts_visible_to(user).only("id", "name", "message_html", "category_id", "snippet_names")
     if query:
         snippet_names = (
             SnippetTranslation.objects.filter(text__icontains=query, language__in=languages)
@@ -261,14 +253,15 @@ def shortcut_menu(*, user: User, query: str = "", limit: int = MENU_LIMIT) -> li
             .values_list("lower_name", flat=True)[:50]
         )
         shortcuts = shortcuts.filter(
-            Q(name__icontains=query)
-            | Q(message_html__icontains=query)
-            | Q(snippet_names__overlap=list(snippet_names))
+            Q(search_text__contains=query.lower()) | Q(snippet_names__overlap=list(snippet_names))
         ).annotate(starts=Case(When(name__istartswith=query, then=Value(0)), default=Value(1)))
         shortcuts = shortcuts.order_by("starts", Lower("name"))
     else:
         shortcuts = shortcuts.order_by(Lower("name"))
     found = list(shortcuts[:limit])
+    paths = (
+        {node.category.pk: node.path for node in category_tree()} if any(s.category_id for s in found) else {}
+    )
     lookup = _snippet_lookup({n for s in found for n in s.snippet_names}, languages)
     items = []
     for shortcut in found:
@@ -290,7 +283,7 @@ def shortcut_menu(*, user: User, query: str = "", limit: int = MENU_LIMIT) -> li
             except TemplateError:
                 label = shortcut.name
         preview = " ".join(html_to_text(shortcut.message_html).split())
-        items.append(MenuItem(shortcut, label, _category_path(shortcut.category), preview[:140]))
+        items.append(MenuItem(shortcut, label, paths.get(shortcut.category_id or 0, ""), preview[:140]))
     return items
 
 

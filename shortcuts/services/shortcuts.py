@@ -311,7 +311,8 @@ def shortcut_create(
         message_html=_message_html(message, message_format),
     )
     shortcut.snippet_names = _snippet_names(shortcut)
-    shortcut.save(update_fields=["snippet_names"])
+    shortcut.refresh_search_text()
+    shortcut.save(update_fields=["snippet_names", "search_text"])
     _set_share(shortcut, teams=teams, users=users)
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, target=shortcut, after=_shortcut_snapshot(shortcut)
@@ -404,6 +405,7 @@ def shortcut_update(
     if actions is not None:
         _set_actions(shortcut, actions)
     shortcut.snippet_names = _snippet_names(shortcut)
+    shortcut.refresh_search_text()
     shortcut.save()
     _set_share(shortcut, teams=teams, users=users)
     if actions is not None:

@@ -460,6 +460,16 @@ class TestMenu:
         assert found == [by_name, by_message]
         assert unrelated not in found
 
+    def test_the_search_follows_edits_and_ignores_markup_and_case(self, admin_user: User) -> None:
+        shortcut = make_shortcut("greeting", message="<p>Our <strong>Warranty</strong> covers it</p>")
+        assert [i.shortcut for i in shortcut_menu(user=admin_user, query="warranty covers")] == [shortcut]
+        assert shortcut_menu(user=admin_user, query="strong") == []  # the markup is not searched
+        services.shortcut_update(
+            actor=None, shortcut=shortcut, name="greeting", share="public", message="Refunds"
+        )
+        assert shortcut_menu(user=admin_user, query="warranty") == []
+        assert [i.shortcut for i in shortcut_menu(user=admin_user, query="REFUND")] == [shortcut]
+
     def test_a_name_made_of_a_snippet_shows_in_the_agents_language(self, agent: User, french: None) -> None:
         make_shortcut("[[sn.sorry]]", message="x")
         agent.language = "fr"

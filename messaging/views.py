@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import capability_required
 from accounts.capabilities import Capability
 from accounts.types import AuthedRequest
+from core.forms import apply_errors
 from core.paginate import paginate, query_without_page
 from messaging import conf, services
 from messaging.forms import EmailChannelForm
@@ -88,14 +88,6 @@ def email_hook(request: HttpRequest) -> HttpResponse:
 # --- Settings > Channels > Email -----------------------------------------------------------
 
 
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @capability_required(*EMAIL_SETTINGS)
 @require_GET
 def email_channel_list(request: AuthedRequest) -> HttpResponse:
@@ -133,7 +125,7 @@ def email_channel_create(request: AuthedRequest) -> HttpResponse:
         try:
             channel, secret = services.email_channel_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return _show_secret(request, channel, secret, created=True)
     context = {"form": form, "channel": None, "settings_active": "email_channels"}
@@ -149,7 +141,7 @@ def email_channel_edit(request: AuthedRequest, channel_id: int) -> HttpResponse:
         try:
             channel = services.email_channel_update(actor=request.user, channel=channel, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"“{channel.address}” is saved.")
             return redirect("messaging:email_channel_list")

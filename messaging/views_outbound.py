@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,20 +14,13 @@ from accounts.access import capability_required
 from accounts.capabilities import Capability
 from accounts.types import AuthedRequest
 from conversations.selectors import access_message
+from core.forms import apply_errors
 from core.paginate import paginate, query_without_page
 from messaging import services_outbound as services
 from messaging.forms_outbound import BrandForm, SenderAddressForm
 from messaging.selectors_outbound import access_brand, access_sender_address, brand_list_for_settings
 
 BRAND_SETTINGS = (Capability.SETTINGS_ACCESS, Capability.MANAGE_WORKSPACE)
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @capability_required(*BRAND_SETTINGS)
@@ -53,7 +44,7 @@ def brand_create(request: AuthedRequest) -> HttpResponse:
         try:
             brand = services.brand_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"“{brand.name}” is added: now add the addresses it sends from.")
             return redirect("messaging:sender_address_create", brand.pk)
@@ -70,7 +61,7 @@ def brand_edit(request: AuthedRequest, brand_id: int) -> HttpResponse:
         try:
             brand = services.brand_update(actor=request.user, brand=brand, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"“{brand.name}” is saved.")
             return redirect("messaging:brand_list")
@@ -100,7 +91,7 @@ def sender_address_create(request: AuthedRequest, brand_id: int) -> HttpResponse
         try:
             address = services.sender_address_create(actor=request.user, brand=brand, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{address.formatted} is added to {brand.name}.")
             return redirect("messaging:brand_list")
@@ -117,7 +108,7 @@ def sender_address_edit(request: AuthedRequest, address_id: int) -> HttpResponse
         try:
             address = services.sender_address_update(actor=request.user, address=address, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{address.formatted} is saved.")
             return redirect("messaging:brand_list")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.access import capability_required
 from accounts.capabilities import Capability
 from accounts.types import AuthedRequest
+from core.forms import apply_errors
 from core.paginate import paginate
 from messaging import email_templates as services
 from messaging.models_templates import EMAIL_TEMPLATE_NAME_MAX, MESSAGE_SLOT, EmailTemplate
@@ -58,14 +59,6 @@ def _access(template_id: int) -> EmailTemplate:
     return template
 
 
-def _apply(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @capability_required(*SETTINGS)
 @require_GET
 def template_list(request: AuthedRequest) -> HttpResponse:
@@ -103,7 +96,7 @@ def template_form(request: AuthedRequest, template_id: int | None = None) -> Htt
                     actor=request.user, template=template, **form.cleaned_data
                 )
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Email template “{template.name}” is saved.")
             return redirect("messaging:email_template_edit", template.pk)

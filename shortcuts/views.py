@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import capability_required
 from accounts.capabilities import Capability
 from accounts.types import AuthedRequest
+from core.forms import apply_errors
 from core.paginate import paginate, query_without_page
 from shortcuts import services
 from shortcuts.forms import (
@@ -45,14 +46,6 @@ from shortcuts.selectors import (
 SNIPPETS = (Capability.SETTINGS_ACCESS, Capability.MANAGE_SHORTCUTS)
 SHORTCUTS = SNIPPETS
 LOCALIZATION = (Capability.SETTINGS_ACCESS, Capability.MANAGE_WORKSPACE)
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @capability_required(*SNIPPETS)
@@ -93,7 +86,7 @@ def _snippet_form_view(request: AuthedRequest, snippet: Snippet | None) -> HttpR
                 )
                 messages.success(request, f"Snippet “{snippet.reference}” is saved.")
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("shortcuts:snippet_list")
     uses = None
@@ -138,7 +131,7 @@ def localization(request: AuthedRequest) -> HttpResponse:
         try:
             services.localization_update(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Localization settings are saved.")
             return redirect("shortcuts:localization")
@@ -189,7 +182,7 @@ def shortcut_create(request: AuthedRequest) -> HttpResponse:
         try:
             shortcut = services.shortcut_create(actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Shortcut “{shortcut.name}” is created. Add its message.")
             return redirect("shortcuts:shortcut_edit", shortcut_id=shortcut.pk)
@@ -226,7 +219,7 @@ def shortcut_edit(request: AuthedRequest, shortcut_id: int) -> HttpResponse:
                     actor=request.user, shortcut=shortcut, **form.service_kwargs()
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, f"Shortcut “{shortcut.name}” is saved.")
                 return redirect("shortcuts:shortcut_edit", shortcut_id=shortcut.pk)
@@ -273,7 +266,7 @@ def category_list(request: AuthedRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"], parent=form.chosen_parent()
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Category “{category.name}” is added.")
             return redirect("shortcuts:category_list")
@@ -321,7 +314,7 @@ def shortcut_defaults(request: AuthedRequest) -> HttpResponse:
         try:
             services.shortcut_defaults_update(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "The shortcut defaults are saved.")
             return redirect("shortcuts:shortcut_defaults")

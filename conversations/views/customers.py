@@ -38,6 +38,7 @@ from conversations.selectors import (
 )
 from conversations.selectors.links import merged_into
 from conversations.services.conversations import conversation_create as create_conversation
+from core.forms import apply_errors
 from core.paginate import paginate, query_without_page
 from customers import services as customer_services
 from customers.models import Customer
@@ -83,14 +84,6 @@ def conversation_url_maker() -> Callable[[int], str]:
     """A function from a conversation id to its page's URL, for lists of conversations."""
     head, tail = _conversation_url_parts(get_script_prefix(), get_urlconf())["conversation_detail"]
     return lambda conversation_id: f"{head}{conversation_id}{tail}"
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def page_context(

@@ -17,7 +17,8 @@ from conversations.models import Channel
 from conversations.selectors import access_attachment, access_conversation, access_customer
 from conversations.services.messages import message_send
 from conversations.services.notes import note_create
-from conversations.views.customers import apply_errors, page_context
+from conversations.views.customers import page_context
+from core.forms import apply_errors
 from core.sanitize import sanitize_editor_html, text_to_html
 
 

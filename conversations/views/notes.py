@@ -20,7 +20,8 @@ from conversations.models import Conversation, Note, Notification
 from conversations.selectors import access_customer, access_note, mention_candidates, notifications_for
 from conversations.services import notes as note_services
 from conversations.services.notifications import notification_mark_read
-from conversations.views.customers import apply_errors, new_note_status, page_context
+from conversations.views.customers import new_note_status, page_context
+from core.forms import apply_errors
 from core.paginate import paginate, query_without_page
 from customers.models import Customer
 

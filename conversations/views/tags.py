@@ -32,7 +32,8 @@ from conversations.selectors import (
     tag_list_for_suggestions,
 )
 from conversations.services import tags as services
-from conversations.views.customers import apply_errors, page_context
+from conversations.views.customers import page_context
+from core.forms import apply_errors
 from core.paginate import paginate, query_without_page
 
 

@@ -28,7 +28,7 @@ from conversations.selectors import (
     sub_status_list_for_settings,
 )
 from conversations.services import workspace as services
-from conversations.views.customers import apply_errors
+from core.forms import apply_errors
 
 SETTINGS = (Capability.SETTINGS_ACCESS, Capability.MANAGE_WORKSPACE)
 TEMPLATE = "conversations/settings_conversation_status.html"

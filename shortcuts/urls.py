@@ -36,6 +36,12 @@ urlpatterns = [
     ),
     path("settings/administration/localization/", views.localization, name="localization"),
     path("conversations/<int:conversation_id>/shortcuts/", views_use.menu, name="menu"),
+    path("customers/<int:customer_id>/shortcuts/", views_use.customer_menu, name="customer_menu"),
+    path(
+        "customers/<int:customer_id>/shortcuts/<int:shortcut_id>/insert/",
+        views_use.insert_for_customer,
+        name="insert_for_customer",
+    ),
     path(
         "conversations/<int:conversation_id>/shortcuts/<int:shortcut_id>/apply/",
         views_use.apply,

@@ -28,6 +28,40 @@ def menu(request: AuthedRequest, conversation_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def customer_menu(request: AuthedRequest, customer_id: int) -> HttpResponse:
+    """The same menu for Post New Note on a customer's timeline (no conversation yet)."""
+    customer = access_customer(request.user, customer_id)
+    query = request.GET.get("q", "")
+    items = shortcut_menu(user=request.user, query=query)
+    context = {"items": items, "q": query.strip().lstrip("#"), "customer": customer}
+    return render(request, "shortcuts/shortcut_menu.html", context)
+
+
+@login_required
+@require_POST
+def insert_for_customer(request: AuthedRequest, customer_id: int, shortcut_id: int) -> JsonResponse:
+    """Post New Note: the shortcut's message rendered for the customer. There is no
+    conversation yet for its actions and files, so none are applied, and the agent is told."""
+    shortcut = access_shortcut_for_use(request.user, shortcut_id)
+    customer = access_customer(request.user, customer_id)
+    rendered = render_message(shortcut, user=request.user, customer=customer)
+    left = shortcut.has_actions or bool(shortcut.add_tags.all()) or bool(shortcut.attachments.all())
+    return JsonResponse(
+        {
+            "html": rendered.html,
+            "unknown": rendered.unknown,
+            "changes": [],
+            "attachments": [],
+            "picked": [],
+            "skipped": "Its actions and files apply in a conversation's reply editor, not here."
+            if left
+            else "",
+        }
+    )
+
+
+@login_required
 @require_POST
 def apply(request: AuthedRequest, conversation_id: int, shortcut_id: int) -> JsonResponse:
     """Apply a shortcut: its actions happen now, its rendered message and attachments go back

@@ -343,6 +343,7 @@
         var done = (data.changes || []).concat(data.picked || []);
         if (done.length) parts.push("Applied " + option.dataset.name + ": " + done.join(", ") + ".");
         if (data.unknown && data.unknown.length) parts.push("No value for " + data.unknown.join(", ") + ": check the text before sending.");
+        if (data.skipped) parts.push(data.skipped);
         notice(form, parts.join(" "), data.unknown && data.unknown.length ? "warning" : "");
         if (data.changes && data.changes.length) refreshPanes();
       });

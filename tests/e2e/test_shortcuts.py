@@ -130,3 +130,24 @@ def test_the_reply_and_note_templates_fill_a_new_reply_and_note(page: Any) -> No
     expect(editor).to_have_text("Callback number:")
     page.locator("#reply-editor").get_by_role("radio", name="Email").check()
     expect(editor).to_have_text("Hi Jane,")
+
+
+def test_hash_works_in_post_new_note_on_the_timeline(page: Any) -> None:
+    owner = UserFactory(email="owner@example.com", display_name="Olivia Owner", is_owner=True, sets=["Admin"])
+    customer = customer_create(
+        actor=owner, first_name="Jane", last_name="Doe", emails=[("jane@example.com", "home")]
+    )
+    services.shortcut_create(
+        actor=owner, name="callback", message="Call {{customer.firstName}} back tomorrow."
+    )
+
+    sign_in(page, "owner@example.com", PASSWORD)
+    page.goto(customer.get_absolute_url() + "?add=note")
+    form = page.locator("form#post-new-note")
+    expect(form.get_by_role("heading", name="Post New Note")).to_be_visible()
+    area = form.locator(".rich-area")
+    area.click()
+    page.keyboard.type("#callb")
+    expect(page.get_by_role("listbox", name="Shortcuts").get_by_role("option")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(area).to_have_text("Call Jane back tomorrow.")

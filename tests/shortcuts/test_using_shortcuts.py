@@ -667,3 +667,33 @@ class TestDefaults:
 
     def test_agents_cannot_change_the_defaults(self, agent: User, client_for: ClientFor) -> None:
         assert client_for(agent).get(reverse("shortcuts:shortcut_defaults")).status_code == 403
+
+
+class TestPostNewNote:
+    def test_the_menu_and_the_text_for_a_customer(
+        self, admin_user: User, conversation: Conversation, client_for: ClientFor
+    ) -> None:
+        plain = make_shortcut("hello", message="Hi {{customer.firstName}}")
+        tagging = make_shortcut(
+            "vip", message="VIP {{customer.lastName}}", actions=ShortcutActions(subject="x")
+        )
+        client = client_for(admin_user)
+        customer = conversation.customer
+        menu = client.get(reverse("shortcuts:customer_menu", args=[customer.pk]), {"q": "hel"}, headers=HTMX)
+        assert reverse("shortcuts:insert_for_customer", args=[customer.pk, plain.pk]) in menu.content.decode()
+        data = client.post(reverse("shortcuts:insert_for_customer", args=[customer.pk, plain.pk])).json()
+        assert "Hi Jane" in data["html"] and data["skipped"] == ""
+        data = client.post(reverse("shortcuts:insert_for_customer", args=[customer.pk, tagging.pk])).json()
+        assert "VIP Doe" in data["html"] and "apply in a conversation's reply editor" in data["skipped"]
+        conversation.refresh_from_db()
+        assert conversation.name == "Where is my order?"  # nothing applied
+
+    def test_outsiders_get_404(
+        self, outsider: User, conversation: Conversation, client_for: ClientFor
+    ) -> None:
+        shortcut = make_shortcut("hello", message="Hi")
+        client = client_for(outsider)
+        customer_id = conversation.customer_id
+        assert client.get(reverse("shortcuts:customer_menu", args=[customer_id])).status_code == 404
+        url = reverse("shortcuts:insert_for_customer", args=[customer_id, shortcut.pk])
+        assert client.post(url).status_code == 404

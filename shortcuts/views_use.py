@@ -14,6 +14,7 @@ from conversations.selectors import access_conversation, access_customer
 from shortcuts.models import ShortcutDefaults
 from shortcuts.selectors import access_shortcut_for_use, shortcut_attachment_for, shortcut_menu
 from shortcuts.services.applying import render_message, shortcut_apply
+from shortcuts.template_language import TemplateError
 
 
 @login_required
@@ -45,7 +46,10 @@ def insert_for_customer(request: AuthedRequest, customer_id: int, shortcut_id: i
     conversation yet for its actions and files, so none are applied, and the agent is told."""
     shortcut = access_shortcut_for_use(request.user, shortcut_id)
     customer = access_customer(request.user, customer_id)
-    rendered = render_message(shortcut, user=request.user, customer=customer)
+    try:
+        rendered = render_message(shortcut, user=request.user, customer=customer)
+    except TemplateError as error:
+        return JsonResponse({"error": f"“{shortcut.name}” was not inserted: {error}"}, status=400)
     left = shortcut.has_actions or bool(shortcut.add_tags.all()) or bool(shortcut.attachments.all())
     return JsonResponse(
         {
@@ -71,7 +75,7 @@ def apply(request: AuthedRequest, conversation_id: int, shortcut_id: int) -> Jso
     conversation = access_conversation(request.user, conversation_id, write=has_actions)
     try:
         applied = shortcut_apply(actor=request.user, shortcut=shortcut, conversation=conversation)
-    except (ValidationError, PermissionDenied) as error:
+    except (ValidationError, PermissionDenied, TemplateError) as error:
         messages = error.messages if isinstance(error, ValidationError) else [str(error)]
         return JsonResponse({"error": f"“{shortcut.name}” was not applied: {' '.join(messages)}"}, status=400)
     return JsonResponse(
@@ -124,8 +128,11 @@ def defaults(request: AuthedRequest) -> JsonResponse:
     if chosen is not None:
         for kind, shortcut in (("reply", chosen.reply_template), ("note", chosen.note_template)):
             if shortcut is not None:
-                rendered = render_message(
-                    shortcut, user=request.user, conversation=conversation, customer=customer
-                )
+                try:
+                    rendered = render_message(
+                        shortcut, user=request.user, conversation=conversation, customer=customer
+                    )
+                except TemplateError:
+                    continue  # a default that can't render leaves the editor empty
                 answer[kind] = rendered.html
     return JsonResponse(answer)

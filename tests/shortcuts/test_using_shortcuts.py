@@ -697,3 +697,13 @@ class TestPostNewNote:
         assert client.get(reverse("shortcuts:customer_menu", args=[customer_id])).status_code == 404
         url = reverse("shortcuts:insert_for_customer", args=[customer_id, shortcut.pk])
         assert client.post(url).status_code == 404
+
+
+def test_a_message_that_renders_too_long_is_refused_with_a_reason(
+    admin_user: User, conversation: Conversation, client_for: ClientFor
+) -> None:
+    services.snippet_create(actor=None, name="big", texts={"en": "x" * 10_000})
+    shortcut = make_shortcut("huge", message="[[sn.big]]" * 21)
+    response = client_for(admin_user).post(apply_url(conversation, shortcut))
+    assert response.status_code == 400
+    assert "“huge” was not applied" in response.json()["error"] and "longer than" in response.json()["error"]

@@ -14,17 +14,11 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from conversations.redaction import BLOCK
+from conversations.redaction import scrub
 from conversations.signals import message_redacted
 from messaging.models import InboundEmail
 
 log = logging.getLogger(__name__)
-
-
-def _scrub(value: str, pieces: list[str]) -> str:
-    for piece in sorted({p for p in pieces if p.strip()}, key=len, reverse=True):
-        value = value.replace(piece, BLOCK * len(piece))
-    return value
 
 
 def scrub_raw(raw: bytes, pieces: list[str]) -> bytes | None:
@@ -38,14 +32,14 @@ def scrub_raw(raw: bytes, pieces: list[str]) -> bytes | None:
             if part.is_multipart() or part.get_content_maintype() != "text":
                 continue
             content = part.get_content()
-            cleaned = _scrub(content, pieces)
+            cleaned = scrub(content, pieces)
             if cleaned != content:
                 part.set_content(cleaned, subtype=part.get_content_subtype(), charset="utf-8")
         for name in ("Subject",):
             value = message.get(name)
-            if value is not None and _scrub(str(value), pieces) != str(value):
+            if value is not None and scrub(str(value), pieces) != str(value):
                 del message[name]
-                message[name] = _scrub(str(value), pieces)
+                message[name] = scrub(str(value), pieces)
         rewritten = message.as_bytes(policy=policy.SMTP)
     except Exception:  # a message we parsed once may still defeat a rewrite: drop the copy
         log.warning("could not rewrite a raw email for a redaction", exc_info=True)
@@ -71,7 +65,7 @@ def redact_raw_copies(*, message_id: int, removed: list[str], **_: Any) -> None:
                 raw = handle.read()
             rewritten = scrub_raw(raw, removed)
             storage = inbound.raw.storage
-            inbound.subject = _scrub(inbound.subject, removed)
+            inbound.subject = scrub(inbound.subject, removed)
             if rewritten is None:
                 inbound.raw = ""  # the copy is gone; the row stays
                 inbound.failure_reason = "The raw copy was deleted after a redaction."

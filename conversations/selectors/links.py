@@ -11,6 +11,7 @@ from django.http import Http404
 
 from accounts.models import User
 from conversations.models import MAX_LINKS_SHOWN, Conversation, ConversationLink, MergedConversation, Message
+from conversations.selectors.conversations import access_conversation
 from customers.models import CustomerEmail
 
 
@@ -139,8 +140,6 @@ def merge_candidates(conversation: Conversation) -> list[Conversation]:
 
 def access_message(user: User, message_id: object, *, write: bool = False) -> Message:
     """A message in a conversation ``user`` can see: 404 for missing and not-yours alike."""
-    from conversations.selectors.conversations import access_conversation
-
     try:
         pk = int(str(message_id))
     except ValueError:

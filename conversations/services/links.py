@@ -27,10 +27,6 @@ def _lock(ids: set[int]) -> dict[int, Conversation]:
     return {c.pk: c for c in rows}
 
 
-def _label(conversation: Conversation) -> str:
-    return conversation.name or conversation.preview[:60] or f"Conversation {conversation.pk}"
-
-
 @transaction.atomic
 def conversation_link(
     *, actor: User, conversation: Conversation, others: Sequence[Conversation]
@@ -68,7 +64,7 @@ def conversation_link(
     )
     full = [locked[pk] for pk in new_ids if counts.get(pk, 0) >= MAX_LINKS_SHOWN]
     if full:
-        names = ", ".join(f"“{_label(c)}”" for c in full)
+        names = ", ".join(f"“{c.display_name}”" for c in full)
         raise ValidationError(
             f"{names} already {'has' if len(full) == 1 else 'have'} {MAX_LINKS_SHOWN} linked conversations."
         )
@@ -85,13 +81,13 @@ def conversation_link(
             conversation=source,
             actor=actor,
             kind=Kind.LINKED,
-            data={"linked": other.pk, "after": _label(other)},
+            data={"linked": other.pk, "after": other.display_name},
         )
         record_event(
             conversation=other,
             actor=actor,
             kind=Kind.LINKED,
-            data={"linked": source.pk, "after": _label(source)},
+            data={"linked": source.pk, "after": source.display_name},
         )
     return linked
 
@@ -110,11 +106,11 @@ def conversation_unlink(*, actor: User, conversation: Conversation, other: Conve
         conversation=source,
         actor=actor,
         kind=Kind.UNLINKED,
-        data={"linked": target.pk, "after": _label(target)},
+        data={"linked": target.pk, "after": target.display_name},
     )
     record_event(
         conversation=target,
         actor=actor,
         kind=Kind.UNLINKED,
-        data={"linked": source.pk, "after": _label(source)},
+        data={"linked": source.pk, "after": source.display_name},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.capabilities import Capability
@@ -29,6 +29,7 @@ from conversations.models import (
     Notification,
     Status,
 )
+from conversations.services.conversations import _require
 from conversations.services.events import record_event
 from conversations.signals import conversation_merged
 from core.audit import audit_record
@@ -37,10 +38,6 @@ from customers.models import Customer
 
 Kind = ConversationEvent.Kind
 UNMOVABLE_CHANNELS = {Channel.CHAT: "Chat", "whatsapp": "WhatsApp"}
-
-
-def _label(conversation: Conversation) -> str:
-    return conversation.name or conversation.preview[:60] or f"Conversation {conversation.pk}"
 
 
 def _lock_pair(first: Conversation, second: Conversation) -> tuple[Conversation, Conversation]:
@@ -86,8 +83,7 @@ class MergePlan:
 
 
 def _check_merge(actor: User, source: Conversation, target: Conversation) -> None:
-    if Capability.MERGE_CONVERSATIONS not in actor.capabilities:
-        raise PermissionDenied("This needs the “Merge conversations” permission.")
+    _require(actor, Capability.MERGE_CONVERSATIONS)
     if source.pk == target.pk:
         raise ValidationError("A conversation can't be merged into itself. Choose another one.")
     if source.customer_id != target.customer_id:
@@ -256,9 +252,13 @@ def conversation_merge(*, actor: User, source: Conversation, target: Conversatio
     # What is left of the source: a redirect, also for older merges that pointed at it.
     MergedConversation.objects.filter(into=source).update(into=target)
     MergedConversation.objects.create(
-        id=source.pk, into=target, customer_id=source.customer_id, name=_label(source)[:255], merged_by=actor
+        id=source.pk,
+        into=target,
+        customer_id=source.customer_id,
+        name=source.display_name[:255],
+        merged_by=actor,
     )
-    source_label, source_pk = _label(source), source.pk
+    source_label, source_pk = source.display_name, source.pk
     # Higher apps (the email channel's reply addresses, ...) move what they keep for the source.
     conversation_merged.send(sender=Conversation, source_id=source_pk, target_id=target.pk)
     source.delete()
@@ -282,8 +282,7 @@ def conversation_merge(*, actor: User, source: Conversation, target: Conversatio
 
 
 def _check_move(actor: User, conversation: Conversation, customer: Customer) -> None:
-    if Capability.UPDATE_CUSTOMERS not in actor.capabilities:
-        raise PermissionDenied("This needs the “Update customers and conversations” permission.")
+    _require(actor, Capability.UPDATE_CUSTOMERS)
     for channel, label in UNMOVABLE_CHANNELS.items():
         if channel in conversation.channels:
             raise ValidationError(f"{label} conversations can't be moved to another customer.")
@@ -310,7 +309,7 @@ def conversation_move(*, actor: User, conversation: Conversation, customer: Cust
         kind=Kind.MOVED,
         data={"before": old.display_name, "after": customer.display_name, "from": old.pk, "to": customer.pk},
     )
-    label = _label(locked)
+    label = locked.display_name
     audit_record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,

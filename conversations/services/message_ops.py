@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -22,15 +22,12 @@ from conversations.redaction import (
     redact_text,
     scrub,
 )
+from conversations.services.conversations import _require
 from conversations.services.events import record_event
 from conversations.signals import message_redacted
 from core.sanitize import html_to_text
 
 Kind = ConversationEvent.Kind
-
-
-def _label(conversation: Conversation) -> str:
-    return conversation.name or conversation.preview[:60] or f"Conversation {conversation.pk}"
 
 
 def refresh_message_facts(conversation: Conversation) -> None:
@@ -68,8 +65,7 @@ def refresh_message_facts(conversation: Conversation) -> None:
 def message_move(*, actor: User, message: Message, target: Conversation | None) -> Conversation:
     """Move a message to ``target`` (a conversation on the same customer's timeline) or, with
     None, to a new conversation. Its timestamp stays; both conversations record it."""
-    if Capability.UPDATE_CUSTOMERS not in actor.capabilities:
-        raise PermissionDenied("This needs the “Update customers and conversations” permission.")
+    _require(actor, Capability.UPDATE_CUSTOMERS)
     message = Message.objects.select_related("conversation").get(pk=message.pk)
     source = message.conversation
     if target is not None and target.pk == source.pk:
@@ -107,20 +103,15 @@ def message_move(*, actor: User, message: Message, target: Conversation | None) 
         conversation=source,
         actor=actor,
         kind=Kind.MESSAGE_MOVED,
-        data={"message_id": message.pk, "to": target.pk, "after": f"to {_label(target)}"},
+        data={"message_id": message.pk, "to": target.pk, "after": f"to {target.display_name}"},
     )
     record_event(
         conversation=target,
         actor=actor,
         kind=Kind.MESSAGE_MOVED,
-        data={"message_id": message.pk, "from": source.pk, "after": f"from {_label(source)}"},
+        data={"message_id": message.pk, "from": source.pk, "after": f"from {source.display_name}"},
     )
     return target
-
-
-def _require_redact(actor: User) -> None:
-    if Capability.REDACT_MESSAGES not in actor.capabilities:
-        raise PermissionDenied("This needs the “Redact messages” permission.")
 
 
 def _spans(text: str, spans: list[tuple[int, int, str]]) -> Any:
@@ -144,7 +135,7 @@ def _record_redaction(*, actor: User, conversation: Conversation, what: dict[str
 def message_redact(*, actor: User, message: Message, spans: list[tuple[int, int, str]]) -> Message:
     """Commit Redaction: the text is blocked out in the stored bodies, the conversation's
     preview, and (through ``message_redacted``) the raw email copy kept by the email channel."""
-    _require_redact(actor)
+    _require(actor, Capability.REDACT_MESSAGES)
     conversation = Conversation.objects.select_for_update(of=("self",)).get(pk=message.conversation_id)
     message = Message.objects.select_for_update(of=("self",)).get(pk=message.pk)
     if message.body_html:
@@ -173,7 +164,7 @@ def message_redact(*, actor: User, message: Message, spans: list[tuple[int, int,
 def note_redact(*, actor: User, note: Note, spans: list[tuple[int, int, str]]) -> Note:
     """The same for a note; its earlier versions kept in "note updated" events are scrubbed too,
     and a notification email still waiting reads the redacted note when it is sent."""
-    _require_redact(actor)
+    _require(actor, Capability.REDACT_MESSAGES)
     conversation = Conversation.objects.select_for_update(of=("self",)).get(pk=note.conversation_id)
     note = Note.objects.select_for_update(of=("self",)).get(pk=note.pk)
     checked = _spans(html_text(note.body_html), spans)

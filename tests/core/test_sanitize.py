@@ -25,3 +25,11 @@ def test_plain_text_turns_blocks_into_lines_and_no_break_spaces_into_spaces() ->
 
 def test_text_becomes_escaped_paragraphs() -> None:
     assert text_to_html("a <b>\n\nsecond") == "<p>a &lt;b&gt;</p><p>second</p>"
+
+
+def test_the_editor_keeps_a_mentions_class_and_no_other() -> None:
+    """Posted HTML cannot borrow the app's own styles (a span dressed as a button)."""
+    mention = '<span class="mention" data-mention-type="user" data-mention-id="3">@Ada</span>'
+    assert sanitize_editor_html(mention) == mention
+    assert sanitize_editor_html('<span class="button button-danger">Delete</span>') == "<span>Delete</span>"
+    assert sanitize_editor_html('<span class="mention button">x</span>') == "<span>x</span>"

@@ -44,3 +44,18 @@ def test_mail_to_a_merged_away_conversation_reaches_the_result(
     )
     assert by_token.message is not None and by_token.message.conversation_id == target.pk
     assert by_reference.message is not None and by_reference.message.conversation_id == target.pk
+
+
+def test_a_merge_keeps_the_forwards_of_the_merged_away_conversation(admin_user: User) -> None:
+    from messaging.models_forward import ConversationForward
+
+    customer = customer_create(actor=admin_user, name="Ann")
+    source = conversation_create(actor=admin_user, customer=customer, name="Source")
+    target = conversation_create(actor=admin_user, customer=customer, name="Target")
+    forward = ConversationForward.objects.create(
+        conversation=source, forwarded_by=admin_user, from_address="a@x.example", to=["b@y.example"],
+        message_id_header="<f@x.example>",
+    )  # fmt: skip
+    conversation_merge(actor=admin_user, source=source, target=target)
+    forward.refresh_from_db()
+    assert forward.conversation_id == target.pk

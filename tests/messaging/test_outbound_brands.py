@@ -196,3 +196,14 @@ class TestViews:
         with CaptureQueriesContext(connection) as ten:
             client.get(reverse("messaging:brand_list"))
         assert len(ten) == len(one)
+
+
+def test_the_reply_editors_from_choices_follow_changes_at_once() -> None:
+    """They are cached (every conversation view reads them); any change forgets the cache."""
+    from conversations.reply_options import sender_choices
+
+    brand = services_outbound.brand_create(actor=None, name="Acme")
+    services_outbound.sender_address_create(actor=None, brand=brand, email="support@acme.example")
+    assert [address for address, _ in sender_choices()] == ["support@acme.example"]
+    services_outbound.sender_address_create(actor=None, brand=brand, email="sales@acme.example")
+    assert "sales@acme.example" in [address for address, _ in sender_choices()]

@@ -174,7 +174,7 @@ def generate(sizes: Sizes, *, bench_user_id: int, password_hash: str, log: Any =
                 """
                 INSERT INTO conversations_message (conversation_id, customer_id, direction, channel, subject,
                     body_text, body_html, from_address, "to", cc, delivery_status, failure_reason,
-                    external_id,
+                    external_id, channel_options,
                     created_at, sent_at)
                 SELECT c.id, c.customer_id,
                     CASE WHEN g %% 2 = 1 THEN 'in' ELSE 'out' END, 'email',
@@ -186,7 +186,7 @@ def generate(sizes: Sizes, *, bench_user_id: int, password_hash: str, log: Any =
                              || 'it left the warehouse and should reach you within two working days.'
                     END,
                     '', CASE WHEN g %% 2 = 1 THEN 'customer' || c.customer_id || '@' || %s ELSE '' END,
-                    '{}', '{}', CASE WHEN g %% 2 = 1 THEN 'received' ELSE 'sent' END, '', '',
+                    '{}', '{}', CASE WHEN g %% 2 = 1 THEN 'received' ELSE 'sent' END, '', '', '{}',
                     c.created_at + make_interval(mins => g * 7),
                     CASE WHEN g %% 2 = 0 THEN c.created_at + make_interval(mins => g * 7) END
                 FROM conversations_conversation c, generate_series(1, %s) g

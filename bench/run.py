@@ -41,7 +41,7 @@ RESULTS_DIR = BASE_DIR / "bench" / "results"
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 HOST = "127.0.0.1"
-WORKERS = 2
+WORKERS = 2  # gunicorn sync workers, unless --workers says otherwise
 
 
 @dataclass(frozen=True)
@@ -368,12 +368,14 @@ def prepare(env: dict[str, str], args: argparse.Namespace) -> None:
     print(f"    {summary.strip()}", flush=True)
 
 
-def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, log_path: Path, workers: int = WORKERS
+) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         # A session of its own: a Ctrl-C reaches us, and we stop gunicorn ourselves.
         return subprocess.Popen(
-            [GUNICORN, "kustomer_clone.wsgi", "-w", str(WORKERS), "-b", f"{HOST}:{port}"],
+            [GUNICORN, "kustomer_clone.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}"],
             cwd=BASE_DIR,
             env=env,
             stdout=log,
@@ -650,6 +652,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--concurrency", type=int, default=8, metavar="N", help="worker threads (8)")
     parser.add_argument(
+        "--workers", type=int, default=WORKERS, metavar="N", help=f"gunicorn sync workers ({WORKERS})"
+    )
+    parser.add_argument(
         "--warmup", type=int, default=20, metavar="N", help="uncounted requests per page first (20)"
     )
     parser.add_argument(
@@ -692,6 +697,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--requests must be between 1 and 100000")
     if not 1 <= args.concurrency <= 64:
         parser.error("--concurrency must be between 1 and 64")
+    if not 1 <= args.workers <= 32:
+        parser.error("--workers must be between 1 and 32")
     if not 0 <= args.warmup <= 1_000:
         parser.error("--warmup must be between 0 and 1000")
     if not 1 <= args.max_seconds <= 3_600:
@@ -728,7 +735,7 @@ def bench(args: argparse.Namespace) -> int:
     print(
         f"Machine: {facts['cpu_count']} CPUs, {facts['implementation']} {facts['python']}, "
         f"{facts['platform']}\n"
-        f"Server:  gunicorn {facts['gunicorn']} ({WORKERS} sync workers), Django {facts['django']}, "
+        f"Server:  gunicorn {facts['gunicorn']} ({args.workers} sync workers), Django {facts['django']}, "
         f"DEBUG off, on {HOST}\n"
         f"Load:    {args.requests} requests per page from {args.concurrency} threads, "
         f"{args.warmup} warm-up requests, cap {args.max_seconds:g} s per page",
@@ -758,7 +765,7 @@ def bench(args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     try:
         step(f"Starting gunicorn on {base_url} (log: {log_path.relative_to(BASE_DIR)})")
-        server = start_server(env, port, log_path)
+        server = start_server(env, port, log_path, args.workers)
         wait_until_ready(server, base_url, log_path)
         step(f"Signing in {args.concurrency} worker threads as {BENCH_EMAIL}")
         clients = make_clients(base_url, args.concurrency, timeout)
@@ -803,7 +810,7 @@ def bench(args: argparse.Namespace) -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": facts,
         "settings": {
-            "workers": WORKERS,
+            "workers": args.workers,
             "host": HOST,
             "requests_per_page": args.requests,
             "concurrency": args.concurrency,

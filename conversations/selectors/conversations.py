@@ -34,7 +34,7 @@ from conversations.models import (
     Tag,
 )
 from core.models import AuditEntry
-from customers.models import Customer, CustomerEmail
+from customers.models import Customer, CustomerEmail, CustomerPhone
 
 
 def _int(value: Any) -> int:
@@ -88,8 +88,22 @@ SELECT jsonb_build_object(
 """
 
 
-@functools.cache
-def _details_sql() -> str:
+# The customer's emails and phones, for the conversation page's header and Customer Profile
+# card (two queries fewer there), in the related managers' order (Meta.ordering).
+_CONTACTS_SQL = """
+SELECT jsonb_build_object(
+  'emails', COALESCE((
+    SELECT jsonb_agg(
+             jsonb_build_object('id', e.id, 'email', e.email, 'type', e.type, 'is_primary', e.is_primary)
+             ORDER BY e.is_primary DESC, e.id)
+    FROM {email} e WHERE e.customer_id = {conversation}.customer_id), '[]'),
+  'phones', COALESCE((
+    SELECT jsonb_agg(jsonb_build_object('id', p.id, 'phone', p.phone, 'type', p.type) ORDER BY p.id)
+    FROM {phone} p WHERE p.customer_id = {conversation}.customer_id), '[]'))
+"""
+
+
+def _tables() -> dict[str, str]:
     tables = {
         "conversation": Conversation._meta.db_table,
         "user": User._meta.db_table,
@@ -98,21 +112,41 @@ def _details_sql() -> str:
         "assigned_teams": Conversation.assigned_teams.through._meta.db_table,
         "link": ConversationTag._meta.db_table,
         "tag": Tag._meta.db_table,
+        "email": CustomerEmail._meta.db_table,
+        "phone": CustomerPhone._meta.db_table,
     }
-    return _DETAILS_SQL.format(**{name: f'"{table}"' for name, table in tables.items()})
+    return {name: f'"{table}"' for name, table in tables.items()}
 
 
-def _details() -> RawSQL:
-    return RawSQL(_details_sql(), [], output_field=JSONField())  # noqa: S611 (table names only)
+@functools.cache
+def _with_tables(sql: str) -> str:
+    return sql.format(**_tables())
 
 
-def access_conversation_with_details(user: User, conversation_id: Any) -> Conversation:
+def _json_sql(sql: str) -> RawSQL:
+    return RawSQL(_with_tables(sql), [], output_field=JSONField())  # noqa: S611 (table names only)
+
+
+def _set_prefetched(instance: Any, name: str, objects: list[Any]) -> None:
+    """Fill `instance.<name>.all()` with `objects`, as `prefetch_related` would have."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def access_conversation_with_details(
+    user: User, conversation_id: Any, *, customer_contacts: bool = False
+) -> Conversation:
     """`access_conversation`, plus what the conversation header and the details card list,
     read in the same query (three queries fewer on every conversation view): the assigned
     users and teams and the tags, as plain lists `assigned_user_list`, `assigned_team_list`
     and `tag_link_list`. The objects carry only the fields those templates print (and
-    `str()` uses)."""
-    queryset = _accessible_conversations(user, conversation_id).annotate(details=_details())
+    `str()` uses). With `customer_contacts`, the customer's `emails` and `phones` come in the
+    same query too, as if prefetched."""
+    queryset = _accessible_conversations(user, conversation_id).annotate(details=_json_sql(_DETAILS_SQL))
+    if customer_contacts:
+        queryset = queryset.annotate(contacts=_json_sql(_CONTACTS_SQL))
     conversation = _checked(user, queryset.first(), write=False)
     found = cast(Any, conversation)  # `details` and the lists are not model fields
     found.assigned_user_list = [User(**row) for row in found.details["users"]]
@@ -125,6 +159,12 @@ def access_conversation_with_details(user: User, conversation_id: Any) -> Conver
         )
         for row in found.details["tags"]
     ]
+    if customer_contacts:
+        customer = conversation.customer
+        emails = [CustomerEmail(customer=customer, **row) for row in found.contacts["emails"]]
+        phones = [CustomerPhone(customer=customer, **row) for row in found.contacts["phones"]]
+        _set_prefetched(customer, "emails", emails)
+        _set_prefetched(customer, "phones", phones)
     return conversation
 
 
@@ -243,7 +283,8 @@ def with_list_relations(queryset: QuerySet[Conversation]) -> QuerySet[Conversati
     teams and tags as `details` (`{"users": [{"id", "display_name", "email"}], "teams":
     [{"id", "name"}], "tags": [{"id", "tag_id", "name", "color", "is_active"}]}`, each in
     its related manager's order), read with the row: three prefetch queries fewer."""
-    return queryset.select_related("customer", "sub_status").only(*ROW_FIELDS).annotate(details=_details())
+    queryset = queryset.select_related("customer", "sub_status").only(*ROW_FIELDS)
+    return queryset.annotate(details=_json_sql(_DETAILS_SQL))
 
 
 def inbox_filter_choices(*, filters: InboxFilters) -> dict[str, Any]:

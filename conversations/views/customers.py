@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -259,7 +258,7 @@ def conversation_create(request: AuthedRequest, customer_id: int) -> HttpRespons
 @require_GET
 def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpResponse:
     try:
-        conversation = access_conversation_with_details(request.user, conversation_id)
+        conversation = access_conversation_with_details(request.user, conversation_id, customer_contacts=True)
     except Http404:
         # A merged-away conversation sends whoever opens it to the result (which checks access).
         into = merged_into(conversation_id)
@@ -270,9 +269,9 @@ def conversation_detail(request: AuthedRequest, conversation_id: int) -> HttpRes
     window = next((name for name in CONVERSATION_WINDOWS if request.GET.get(name)), None)
     if window and request.htmx and not request.htmx.boosted:
         return conversation_window(request, conversation, window)
-    # Seeing the conversation means seeing its customer: no second access query is needed.
+    # Seeing the conversation means seeing its customer: no second access query is needed
+    # (and their emails and phones came with the conversation).
     customer = conversation.customer
-    prefetch_related_objects([customer], "emails", "phones")
     return render(request, "conversations/timeline.html", page_context(request, customer, conversation))
 
 

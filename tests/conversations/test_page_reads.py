@@ -23,6 +23,7 @@ from conversations.views.customers import (
     conversation_url_maker,
     conversation_urls,
 )
+from customers.models import Customer, CustomerEmail, CustomerPhone
 from tests.conversations.factories import (
     ConversationFactory,
     ConversationTagFactory,
@@ -71,6 +72,36 @@ class TestConversationWithDetails:
             (link.pk, link.tag_id, link.tag.pk, link.tag.name, link.tag.color, link.tag.is_active)
             for link in conversation.tag_links.select_related("tag")
         ]
+
+    def test_it_reads_the_customers_emails_and_phones_in_the_same_query(
+        self, admin_user: User, django_assert_num_queries: Any
+    ) -> None:
+        customer = CustomerFactory(emails=None)
+        CustomerEmail.objects.create(customer=customer, email="work@example.com", type="work")
+        CustomerEmail.objects.create(customer=customer, email="home@example.com", is_primary=True)
+        CustomerPhone.objects.create(customer=customer, phone="+44 20 7946 0000", type="work")
+        CustomerPhone.objects.create(customer=customer, phone="+44 7700 900000")
+        conversation = ConversationFactory(customer=customer)
+        admin_user.capabilities  # noqa: B018
+        with django_assert_num_queries(1):
+            found = access_conversation_with_details(admin_user, conversation.pk, customer_contacts=True)
+            emails = [
+                (e.pk, e.email, e.get_type_display(), e.is_primary) for e in found.customer.emails.all()
+            ]
+            phones = [(p.pk, p.phone, p.get_type_display()) for p in found.customer.phones.all()]
+            primary = found.customer.primary_email
+        fresh = Customer.objects.get(pk=customer.pk)
+        assert emails == [(e.pk, e.email, e.get_type_display(), e.is_primary) for e in fresh.emails.all()]
+        assert [email for _, email, _, _ in emails] == ["home@example.com", "work@example.com"]
+        assert phones == [(p.pk, p.phone, p.get_type_display()) for p in fresh.phones.all()]
+        assert primary == "home@example.com"
+
+    def test_a_customer_without_contacts_has_empty_lists(self, admin_user: User) -> None:
+        conversation = ConversationFactory(customer=CustomerFactory(name="No Contacts", emails=None))
+        found = access_conversation_with_details(admin_user, conversation.pk, customer_contacts=True)
+        assert list(found.customer.emails.all()) == []
+        assert list(found.customer.phones.all()) == []
+        assert found.customer.primary_email == ""
 
     def test_it_gives_empty_lists_to_a_conversation_without_any(self, admin_user: User) -> None:
         found = access_conversation_with_details(admin_user, ConversationFactory().pk)

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 
 from accounts.capabilities import Capability
-from conversations.models import Notification
+from conversations.selectors import notification_badge_counts
 
 
 def notifications(request: HttpRequest) -> dict[str, Callable[[], Any]]:
@@ -25,10 +24,8 @@ def notifications(request: HttpRequest) -> dict[str, Callable[[], Any]]:
         if user is None or not user.is_authenticated:
             return {"unread": 0, "last_id": 0}
         # One query for both: the badge's count and the highest id the pop-up starts after.
-        row = Notification.objects.filter(recipient=user).aggregate(
-            unread=Count("pk", filter=Q(read_at__isnull=True)), last_id=Max("pk")
-        )
-        return {"unread": row["unread"] or 0, "last_id": row["last_id"] or 0}
+        unread, last_id = notification_badge_counts(user)
+        return {"unread": unread, "last_id": last_id}
 
     @cache
     def can_edit_any_note() -> bool:

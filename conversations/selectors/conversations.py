@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -114,6 +115,7 @@ def _tables() -> dict[str, str]:
         "tag": Tag._meta.db_table,
         "email": CustomerEmail._meta.db_table,
         "phone": CustomerPhone._meta.db_table,
+        "notification": Notification._meta.db_table,
     }
     return {name: f'"{table}"' for name, table in tables.items()}
 
@@ -479,7 +481,22 @@ def customer_list(*, user: User, query: str = "") -> QuerySet[Customer]:
 
 
 def unread_notification_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return notification_badge_counts(user)[0]
+
+
+def notification_badge_counts(user: User) -> tuple[int, int]:
+    """The user's unread notifications and their highest notification id (where the pop-up's
+    polling starts), in one query. Every page's chrome asks, so it is plain SQL: the ORM's
+    aggregate() cost ~0.7 ms to build per page, the query itself ~0.1 ms."""
+    with connection.cursor() as cursor:
+        cursor.execute(_with_tables(_BADGE_SQL), [user.pk])
+        unread, last_id = cursor.fetchone()
+    return int(unread), int(last_id or 0)
+
+
+_BADGE_SQL = """
+SELECT count(*) FILTER (WHERE read_at IS NULL), max(id) FROM {notification} WHERE recipient_id = %s
+"""
 
 
 def user_suggestions(*, query: str, limit: int = 8) -> list[User]:

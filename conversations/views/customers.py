@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import capability_required
@@ -38,13 +36,13 @@ from conversations.selectors import (
 from conversations.selectors.links import merged_into
 from conversations.services.conversations import conversation_create as create_conversation
 from core.forms import apply_errors
+from core.links import id_url, id_url_maker
 from core.paginate import paginate, query_without_page
 from customers import services as customer_services
 from customers.models import Customer
 
-# The conversation's own pages and actions that the timeline page links to. A conversation
-# page holds about 30 such links, and `reverse()` costs more per call than the rest of a
-# link: each is reversed once per process with a stand-in id, then filled in per page.
+# The conversation's own pages and actions that the timeline page links to, by the names
+# its templates use (`urls.assign`...): each is reversed once per process (core.links).
 CONVERSATION_URL_NAMES = (
     "conversation_detail",
     "conversation_feed",
@@ -60,29 +58,16 @@ CONVERSATION_URL_NAMES = (
     "snooze",
     "transfer",
 )
-_STAND_IN_ID = 987654321
-
-
-@cache
-def _conversation_url_parts(script_prefix: str, urlconf: str | None) -> dict[str, tuple[str, str]]:
-    parts = {}
-    for name in CONVERSATION_URL_NAMES:
-        url = reverse(f"conversations:{name}", args=[_STAND_IN_ID])
-        head, _, tail = url.partition(str(_STAND_IN_ID))
-        parts[name] = (head, tail)
-    return parts
 
 
 def conversation_urls(conversation_id: int) -> dict[str, str]:
     """`{name: reverse("conversations:<name>", args=[conversation_id])}` for CONVERSATION_URL_NAMES."""
-    parts = _conversation_url_parts(get_script_prefix(), get_urlconf())
-    return {name: f"{head}{conversation_id}{tail}" for name, (head, tail) in parts.items()}
+    return {name: id_url(f"conversations:{name}", conversation_id) for name in CONVERSATION_URL_NAMES}
 
 
 def conversation_url_maker() -> Callable[[int], str]:
     """A function from a conversation id to its page's URL, for lists of conversations."""
-    head, tail = _conversation_url_parts(get_script_prefix(), get_urlconf())["conversation_detail"]
-    return lambda conversation_id: f"{head}{conversation_id}{tail}"
+    return id_url_maker("conversations:conversation_detail")
 
 
 def page_context(

@@ -77,6 +77,13 @@ class TestBadge:
             assert context["unread_notifications"]() == 2
             assert context["notification_last_id"]() == last.pk
 
+    def test_it_is_zero_for_a_user_without_notifications(self, sam: User, rf: RequestFactory) -> None:
+        notify(UserFactory())  # someone else's
+        request = rf.get("/")
+        request.user = sam
+        context = notifications_context(request)
+        assert (context["unread_notifications"](), context["notification_last_id"]()) == (0, 0)
+
     def test_it_runs_no_query_for_an_anonymous_visitor(
         self, django_assert_num_queries: Any, rf: RequestFactory
     ) -> None:

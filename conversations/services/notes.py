@@ -16,6 +16,7 @@ from accounts.models import Team, User
 from conversations.models import (
     ATTACHMENT_MAX_TOTAL,
     MAX_MENTIONS_PER_NOTE,
+    Attachment,
     Conversation,
     ConversationEvent,
     Note,
@@ -27,6 +28,7 @@ from conversations.services.conversations import conversation_create, touch_acti
 from conversations.services.events import lock_conversation, record_event
 from conversations.services.messages import save_attachments
 from conversations.services.notifications import notify_users
+from core.files import delete_files_on_commit
 from core.sanitize import html_to_text, sanitize_editor_html
 from customers.models import Customer
 
@@ -313,6 +315,8 @@ def note_delete(*, actor: User, note: Note) -> None:
         kind=ConversationEvent.Kind.NOTE_DELETED,
         data={"note_id": note.pk, "author": str(note.author or "")},
     )
+    files = [attachment.file.name for attachment in note.attachments.all()]
     note.delete()
+    delete_files_on_commit(Attachment._meta.get_field("file").storage, files)
     conversation.note_count = max(0, conversation.note_count - 1)
     conversation.save(update_fields=["note_count"])

@@ -17,6 +17,7 @@ from accounts.models import Team, User
 from conversations.models import MAX_TAGS_PER_CONVERSATION, Queue, Tag
 from conversations.reply_options import template_choices
 from core.audit import audit_record, snapshot
+from core.files import delete_files_on_commit
 from core.models import AuditEntry
 from core.sanitize import html_to_text, sanitize_editor_html, text_to_html
 from shortcuts.models import (
@@ -441,14 +442,7 @@ def shortcut_delete(*, actor: Any, shortcut: Shortcut) -> None:
 
 
 def _delete_files_on_commit(names: list[str]) -> None:
-    """After commit: a rolled-back change keeps its files."""
-    storage = ShortcutAttachment._meta.get_field("file").storage
-
-    def delete_files() -> None:
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete_files)
+    delete_files_on_commit(ShortcutAttachment._meta.get_field("file").storage, names)
 
 
 # --- Defaults (Reply Template, Note Template) -----------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -253,6 +254,39 @@ class TestNoteServices:
         event = ConversationEvent.objects.get(kind=ConversationEvent.Kind.NOTE_DELETED)
         assert (event.actor, event.data["note_id"]) == (agent, note_id)
         assert Conversation.objects.get(pk=conversation.pk).note_count == 0
+
+    def test_note_delete_removes_its_files_from_storage_after_commit(
+        self, agent: User, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        note = note_create(
+            actor=agent,
+            conversation=ConversationFactory(),
+            body_html="<p>See</p>",
+            attachments=[_file("a.pdf", 10)],
+        )
+        (attachment,) = note.attachments.all()
+        storage, name = attachment.file.storage, attachment.file.name
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            note_delete(actor=agent, note=note)
+        assert storage.exists(name)  # still there until the delete commits
+        for callback in callbacks:
+            callback()
+        assert not storage.exists(name)
+
+    def test_a_rolled_back_note_delete_keeps_its_files(self, agent: User) -> None:
+        note = note_create(
+            actor=agent,
+            conversation=ConversationFactory(),
+            body_html="<p>See</p>",
+            attachments=[_file("b.pdf", 10)],
+        )
+        (attachment,) = note.attachments.all()
+        note_id = note.pk
+        with pytest.raises(RuntimeError), transaction.atomic():
+            note_delete(actor=agent, note=note)
+            raise RuntimeError("the request failed after the delete")
+        assert attachment.file.storage.exists(attachment.file.name)
+        assert Note.objects.filter(pk=note_id).exists()
 
     def test_note_delete_of_an_already_deleted_note_changes_nothing(self, agent: User) -> None:
         conversation = ConversationFactory()

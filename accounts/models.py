@@ -200,6 +200,14 @@ class User(AbstractBaseUser):
     def can_sign_in(self) -> bool:
         return self.is_active and self.is_within_active_dates()
 
+    @property
+    def sees_colleague_emails(self) -> bool:
+        """Whether pickers and the mention list show (and search) other users' addresses.
+
+        A Collaboration seat is for people who "do not need full access" (the glossary):
+        they pick and mention colleagues by name only."""
+        return self.user_type != self.UserType.COLLABORATION
+
     # --- capabilities ----------------------------------------------------------------
 
     @cached_property

@@ -499,10 +499,12 @@ SELECT count(*) FILTER (WHERE read_at IS NULL), max(id) FROM {notification} WHER
 """
 
 
-def user_suggestions(*, query: str, limit: int = 8) -> list[User]:
-    """Active users whose name or email contains the query: the user picker's options."""
+def user_suggestions(*, query: str, limit: int = 8, with_emails: bool = True) -> list[User]:
+    """Active users whose name (or, `with_emails`, email) contains the query: the user
+    picker's options."""
     queryset = User.objects.filter(is_active=True).only("id", "display_name", "email")
     query = query.strip()
     if query:
-        queryset = queryset.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+        by_name = Q(display_name__icontains=query)
+        queryset = queryset.filter(by_name | Q(email__icontains=query) if with_emails else by_name)
     return list(queryset.order_by("display_name", "id")[:limit])

@@ -40,14 +40,18 @@ def access_note(user: User, note_id: Any, *, write: bool = False) -> Note:
     return note
 
 
-def mention_candidates(*, query: str, limit: int = MENTION_SUGGESTIONS) -> list[dict[str, Any]]:
-    """Active users (by name or email) and teams (by name); names that start with the query first."""
+def mention_candidates(
+    *, query: str, limit: int = MENTION_SUGGESTIONS, with_emails: bool = True
+) -> list[dict[str, Any]]:
+    """Active users (by name, and by email `with_emails`) and teams (by name); names that start
+    with the query first. Without `with_emails` no address is searched or shown."""
     users = User.objects.filter(is_active=True)
     teams = Team.objects.annotate(member_count=Count("members", filter=Q(members__is_active=True)))
     rank: Any = Value(1, output_field=IntegerField())
     team_rank: Any = rank
     if query:
-        users = users.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+        by_name = Q(display_name__icontains=query)
+        users = users.filter(by_name | Q(email__icontains=query) if with_emails else by_name)
         teams = teams.filter(name__icontains=query)
         rank = Case(When(display_name__istartswith=query, then=0), default=1, output_field=IntegerField())
         team_rank = Case(When(name__istartswith=query, then=0), default=1, output_field=IntegerField())
@@ -57,12 +61,12 @@ def mention_candidates(*, query: str, limit: int = MENTION_SUGGESTIONS) -> list[
         .order_by("rank", "display_name", "pk")
         .only("id", "display_name", "email")[:limit]
     ):
-        name = user.display_name or user.email
+        name = user.display_name or (user.email if with_emails else f"User {user.pk}")
         entry = {
             "type": "user",
             "id": user.pk,
             "name": name,
-            "detail": user.email,
+            "detail": user.email if with_emails else "User",
             "initial": name[:1].upper(),
         }
         found.append((user.rank, name.lower(), entry))

@@ -146,7 +146,8 @@ def mention_suggest(request: AuthedRequest) -> JsonResponse:
     """Up to 8 active users and teams for the editor's mention list (JSON: the script builds the
     list with textContent, so no server HTML is ever parsed into the editor)."""
     query = request.GET.get("q", "").strip()[:60]
-    return JsonResponse({"results": mention_candidates(query=query)})
+    with_emails = request.user.sees_colleague_emails
+    return JsonResponse({"results": mention_candidates(query=query, with_emails=with_emails)})
 
 
 # --- Notifications -----------------------------------------------------------------------------

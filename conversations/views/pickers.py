@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.capabilities import Capability
 from accounts.types import AuthedRequest
 from conversations.selectors import user_suggestions
+
+# The pickers choose an assignee (details card, inbox filter) or a note's assignee: whoever
+# may do none of that has no reason to list the organisation's users.
+PICKER_CAPABILITIES = frozenset(
+    {Capability.UPDATE_CUSTOMERS, Capability.ADD_NOTES, Capability.VIEW_ALL_CONVERSATIONS}
+)
 
 
 @login_required
 @require_GET
 def user_suggest(request: AuthedRequest) -> HttpResponse:
+    if not PICKER_CAPABILITIES & request.user.capabilities:
+        raise PermissionDenied("Choosing users needs a permission to work on conversations.")
     empty = request.GET.get("empty", "")[:40]
-    context = {"users": user_suggestions(query=request.GET.get("q", "")), "empty": empty}
+    with_emails = request.user.sees_colleague_emails
+    users = user_suggestions(query=request.GET.get("q", ""), with_emails=with_emails)
+    context = {"users": users, "empty": empty, "with_emails": with_emails}
     return render(request, "components/user_picker.html#picker-options", context)

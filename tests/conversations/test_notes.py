@@ -604,6 +604,19 @@ class TestMentionSuggest:
         results = client_for(agent).get(self.URL, {"q": "sam@"}).json()["results"]
         assert [r["id"] for r in results] == [sam.pk]
 
+    def test_a_collaboration_user_sees_names_without_addresses(
+        self, client_for: ClientFor, collaborator: User, sam: User
+    ) -> None:
+        results = client_for(collaborator).get(self.URL, {"q": "sam"}).json()["results"]
+        assert results == [
+            {"type": "user", "id": sam.pk, "name": "Sam Support", "detail": "User", "initial": "S"}
+        ]
+
+    def test_a_collaboration_user_cannot_search_by_address(
+        self, client_for: ClientFor, collaborator: User, sam: User
+    ) -> None:
+        assert client_for(collaborator).get(self.URL, {"q": "sam@"}).json()["results"] == []
+
     def test_it_leaves_out_deactivated_users(self, client_for: ClientFor, agent: User) -> None:
         UserFactory(display_name="Sally Gone", is_active=False)
         assert client_for(agent).get(self.URL, {"q": "sally"}).json()["results"] == []

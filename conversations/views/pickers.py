@@ -14,7 +14,7 @@ from conversations.selectors import user_suggestions
 
 # The pickers choose an assignee (details card, inbox filter) or a note's assignee: whoever
 # may do none of that has no reason to list the organisation's users.
-PICKER_CAPABILITIES = frozenset(
+PICKER_CAPABILITIES: frozenset[str] = frozenset(
     {Capability.UPDATE_CUSTOMERS, Capability.ADD_NOTES, Capability.VIEW_ALL_CONVERSATIONS}
 )
 

@@ -4,11 +4,13 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import Team, User
 from conversations.models import TAG_NAME_MAX, Channel, Priority, Queue, Status, SubStatus, Tag
 from conversations.reply_options import sender_choices, template_choices
+from conversations.selectors.conversations import user_for_typed_text
 from conversations.selectors.links import QUICK_RANGES, LinkSearch, quick_range
 from core.sanitize import text_to_html
 from customers.models import ContactType, Customer
@@ -120,7 +122,41 @@ class RefListField(forms.Field):
         return [str(v)[:100] for v in values[:50]]
 
 
-class ReplyForm(forms.Form):
+class TypedUserMixin:
+    """User pickers (components/user_picker.html) without JavaScript: the agent types a name
+    in the picker's search box (posted as `<field>_lookup`) and submits. Before the form
+    validates, the text becomes the id of the one user it names, or an error on the field
+    that keeps what was typed. With JavaScript the box is not posted; the picked id is."""
+
+    typed_user_fields: tuple[str, ...] = ()
+
+    def __init__(self, data: Any = None, *args: Any, viewer: User | None = None, **kwargs: Any) -> None:
+        self.typed_user_errors: dict[str, ValidationError] = {}
+        if data is not None and any(f"{name}_lookup" in data for name in self.typed_user_fields):
+            data = data.copy()
+            with_emails = viewer.sees_colleague_emails if viewer is not None else False
+            for name in self.typed_user_fields:
+                if f"{name}_lookup" not in data:
+                    continue
+                try:
+                    chosen = user_for_typed_text(
+                        current=data.get(name), text=data.get(f"{name}_lookup", ""), with_emails=with_emails
+                    )
+                except ValidationError as error:
+                    self.typed_user_errors[name] = error
+                else:
+                    data[name] = "" if chosen is None else str(chosen)
+        super().__init__(data, *args, **kwargs)  # type: ignore[call-arg]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        for name, error in self.typed_user_errors.items():
+            self.add_error(name, error)  # type: ignore[attr-defined]
+        return cleaned
+
+
+class ReplyForm(TypedUserMixin, forms.Form):
+    typed_user_fields = ("assigned_user",)
     channel = forms.ChoiceField(choices=REPLY_CHANNELS, initial=Channel.EMAIL)
     subject = forms.CharField(max_length=998, required=False)
     body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}), strip=False)
@@ -177,7 +213,8 @@ class OptionalModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class AssignForm(forms.Form):
+class AssignForm(TypedUserMixin, forms.Form):
+    typed_user_fields = ("users",)
     users = OptionalModelMultipleChoiceField(queryset=User.objects.filter(is_active=True), required=False)
     teams = OptionalModelMultipleChoiceField(queryset=Team.objects.all(), required=False)
 
@@ -230,7 +267,8 @@ class NoteForm(forms.Form):
         return data["body"] if data["body_format"] == "html" else text_to_html(data["body"])
 
 
-class PostNewNoteForm(NoteForm):
+class PostNewNoteForm(TypedUserMixin, NoteForm):
+    typed_user_fields = ("assigned_user",)
     assigned_user = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).only("id", "display_name"),
         required=False,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
@@ -229,9 +229,11 @@ class InboxFilters:
     priority: int | None = None
     tag: int | None = None
     assignee: int | None = None
+    assignee_error: str = ""  # a name typed in the assignee picker without JavaScript that fits no one
+    assignee_typed: str = ""
 
     @classmethod
-    def from_params(cls, params: Any) -> InboxFilters:
+    def from_params(cls, params: Any, *, with_emails: bool = False) -> InboxFilters:
         def as_int(name: str) -> int | None:
             value = params.get(name) or ""
             return int(value) if value.isdigit() else None
@@ -239,7 +241,16 @@ class InboxFilters:
         view = params.get("view") if params.get("view") in INBOX_VIEWS else "mine"
         sort = params.get("sort") if params.get("sort") in SORTS else "activity"
         status = params.get("status") if params.get("status") in Status.values else ""
-        return cls(view, sort, status, as_int("priority"), as_int("tag"), as_int("assignee"))
+        filters = cls(view, sort, status, as_int("priority"), as_int("tag"), as_int("assignee"))
+        if "assignee_lookup" in params:  # the picker without JavaScript
+            typed = params.get("assignee_lookup") or ""
+            try:
+                filters.assignee = user_for_typed_text(
+                    current=params.get("assignee"), text=typed, with_emails=with_emails
+                )
+            except ValidationError as error:
+                filters.assignee_error, filters.assignee_typed = error.messages[0], typed
+        return filters
 
 
 def conversation_list_for_inbox(*, user: User, filters: InboxFilters) -> QuerySet[Conversation]:
@@ -497,6 +508,34 @@ def notification_badge_counts(user: User) -> tuple[int, int]:
 _BADGE_SQL = """
 SELECT count(*) FILTER (WHERE read_at IS NULL), max(id) FROM {notification} WHERE recipient_id = %s
 """
+
+
+def user_for_typed_text(*, current: Any, text: str, with_emails: bool) -> int | None:
+    """What a user picker means without JavaScript, where the agent types in its search box
+    and submits: the chosen id (`current`) while the box still shows that user, else the one
+    active user the text names (an exact name or, `with_emails`, an exact address first;
+    else the only name that contains it). An empty box means nobody. ValidationError names
+    the problem when no user, or several, match."""
+    text = " ".join(text.split())[:255]
+    current_id = int(current) if str(current or "").isdigit() else None
+    if current_id is not None:
+        shown = User.objects.filter(pk=current_id, is_active=True).only("id", "display_name", "email").first()
+        if shown is not None and text in {str(shown), shown.display_name}:
+            return current_id
+    if not text:
+        return None
+    active = User.objects.filter(is_active=True)
+    exact = (
+        Q(display_name__iexact=text) | Q(email__iexact=text) if with_emails else Q(display_name__iexact=text)
+    )
+    for condition in (exact, Q(display_name__icontains=text)):
+        ids = list(active.filter(condition).values_list("id", flat=True)[:2])
+        if len(ids) == 1:
+            return int(ids[0])
+        if ids:
+            more = "their email address" if with_emails else "more of the name"
+            raise ValidationError(f"Several users match “{text}”: type {more}.")
+    raise ValidationError(f"No active user matches “{text}”.")
 
 
 def user_suggestions(*, query: str, limit: int = 8, with_emails: bool = True) -> list[User]:

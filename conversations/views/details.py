@@ -24,6 +24,7 @@ from conversations.forms import (
     SnoozeForm,
     SubStatusForm,
     TransferForm,
+    TypedUserMixin,
 )
 from conversations.models import Conversation
 from conversations.selectors import access_conversation, access_conversation_with_details
@@ -57,7 +58,10 @@ def _action(
     conversation = access_conversation(request.user, conversation_id, write=True)
     data: dict[str, Any] = {}
     if form_class is not None:
-        form = form_class(request.POST)
+        if issubclass(form_class, TypedUserMixin):
+            form: Form = form_class(request.POST, viewer=request.user)
+        else:
+            form = form_class(request.POST)
         if not form.is_valid():
             error = " ".join(str(e) for errors in form.errors.values() for e in errors)
             return _respond(request, conversation, error)

@@ -24,7 +24,7 @@ from core.paginate import paginate_window, query_without_page
 @require_GET
 def inbox(request: AuthedRequest) -> HttpResponse:
     """Conversation lists (Mine, My teams, All open, Snoozed, Done); htmx polls the list every 5 s."""
-    filters = InboxFilters.from_params(request.GET)
+    filters = InboxFilters.from_params(request.GET, with_emails=request.user.sees_colleague_emails)
     page = paginate_window(request, conversation_list_for_inbox(user=request.user, filters=filters))
     # What each row links to and who it is with, made here: a template loop per row per
     # list costs more than the row's query.

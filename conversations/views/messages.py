@@ -36,7 +36,7 @@ def _with_clean_draft(form: ReplyForm) -> ReplyForm:
 def reply(request: AuthedRequest, conversation_id: int) -> HttpResponse:
     """Send a reply or post a note. On a validation error the draft comes back as typed."""
     conversation = access_conversation(request.user, conversation_id)
-    form = ReplyForm(request.POST, request.FILES)
+    form = ReplyForm(request.POST, request.FILES, viewer=request.user)
     event = ""
     if form.is_valid():
         data = form.cleaned_data

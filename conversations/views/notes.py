@@ -48,7 +48,9 @@ def timeline_note_create(request: AuthedRequest, customer_id: int) -> HttpRespon
     """
     customer = access_customer(request.user, customer_id)
     require_capability(request.user, Capability.ADD_NOTES)
-    form = PostNewNoteForm(request.POST or None, request.FILES or None, auto_id="post-new-note-%s")
+    form = PostNewNoteForm(
+        request.POST or None, request.FILES or None, auto_id="post-new-note-%s", viewer=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             note = note_services.timeline_note_create(

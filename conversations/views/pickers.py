@@ -26,6 +26,8 @@ def user_suggest(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied("Choosing users needs a permission to work on conversations.")
     empty = request.GET.get("empty", "")[:40]
     with_emails = request.user.sees_colleague_emails
-    users = user_suggestions(query=request.GET.get("q", ""), with_emails=with_emails)
+    # The search box posts itself as `<field>_lookup` (components/user_picker.html).
+    typed = next((str(value) for key, value in request.GET.items() if key.endswith("_lookup")), "")
+    users = user_suggestions(query=str(request.GET.get("q", typed))[:100], with_emails=with_emails)
     context = {"users": users, "empty": empty, "with_emails": with_emails}
     return render(request, "components/user_picker.html#picker-options", context)

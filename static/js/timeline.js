@@ -138,6 +138,17 @@
     });
   });
 
+  // With JavaScript the search box is not a value: the form posts the picked id only (without
+  // it, the box is posted as <name>_lookup and the server finds who was typed). A `form`
+  // attribute naming no form takes the box out of its form, Enter included.
+  function detach(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("[data-picker-input]").forEach(function (input) {
+      input.setAttribute("form", "picker-search-only");
+    });
+  }
+  detach(document);
+  document.addEventListener("htmx:load", function (event) { detach(event.target); });
+
   // The search box itself is not a value: keep its change events from submitting the form.
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("[data-picker-input]")) event.stopPropagation();

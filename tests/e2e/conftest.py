@@ -108,3 +108,12 @@ def sign_in(page: Any, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def settled(page: Any) -> None:
+    """Wait until htmx has swapped and processed what it loaded: keys typed into a window in
+    the few milliseconds before its inputs are wired up would go unheard (no person types
+    that fast; a test does)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

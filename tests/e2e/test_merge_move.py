@@ -14,7 +14,7 @@ from conversations.models import Conversation, Message
 from conversations.services.conversations import conversation_create
 from conversations.services.messages import message_receive
 from customers.services import customer_create
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,6 +70,8 @@ def test_move_a_conversation_to_another_customer(page: Any) -> None:
     page.get_by_text("Conversation Options").click()
     page.get_by_role("menuitem", name="Move Conversation").click()
     window = page.get_by_role("dialog")
+    expect(window.get_by_label("Customer's name")).to_be_visible()
+    settled(page)
     window.get_by_label("Customer's name").press_sequentially("Bob")
     window.get_by_role("radio", name="Bob Banana").check()
     window.get_by_role("button", name="Continue").click()

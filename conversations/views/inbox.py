@@ -19,6 +19,10 @@ from conversations.selectors import (
 from conversations.views.customers import conversation_url_maker
 from core.paginate import paginate_window, query_without_page
 
+PRIORITY_LABELS = dict(Priority.choices)
+STATUS_LABELS = dict(Status.choices)
+PREVIEW_CHARS = 120
+
 
 @login_required
 @require_GET
@@ -32,6 +36,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     for row in page.object_list:
         shown = cast(Any, row)
         shown.page_url = url_for(row.pk)
+        # The labels and the preview's cut, here rather than with get_FOO_display() and
+        # |truncatechars in the row: 25 rows, three of each, every 5 seconds.
+        shown.priority_label = PRIORITY_LABELS.get(row.priority, row.priority)
+        shown.status_label = STATUS_LABELS.get(row.status, row.status)
+        preview = row.preview
+        shown.preview_text = preview if len(preview) <= PREVIEW_CHARS else preview[: PREVIEW_CHARS - 1] + "…"
         users, teams = shown.details["users"], shown.details["teams"]
         if users:
             shown.assignee_label = ", ".join(user["display_name"] for user in users)

@@ -140,6 +140,19 @@ class TestLists:
         ]:
             assert text in html
 
+    def test_a_row_shows_its_priority_and_status_labels(self, client_for: ClientFor, agent: User) -> None:
+        _conversation(priority=Priority.LOWEST, status=Status.SNOOZED, users=[agent])
+        html = _get(client_for(agent), view="snoozed").content.decode()
+        assert 'title="Lowest priority">Lowest</span>' in html
+        assert '<span class="status-dot status-snoozed"></span>Snoozed' in html
+
+    def test_a_long_preview_is_cut_at_120_characters(self, client_for: ClientFor, agent: User) -> None:
+        _conversation(preview="é" * 100 + "x" * 150, users=[agent])
+        _conversation(preview="Short and sweet.", users=[agent])
+        html = _get(client_for(agent)).content.decode()
+        assert f'<span class="row-preview muted">{"é" * 100}{"x" * 19}…</span>' in html
+        assert '<span class="row-preview muted">Short and sweet.</span>' in html
+
     def test_it_says_so_when_nothing_is_mine(self, client_for: ClientFor, agent: User) -> None:
         assert "Nothing is assigned to you here." in _get(client_for(agent)).content.decode()
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from conversations.models import Conversation, Status, SubStatus
 from conversations.services.conversations import conversation_create
 from customers.services import customer_create
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,6 +33,8 @@ def test_an_agent_snoozes_from_the_menu_that_loads_when_opened(page: Any, conver
     expect(page.locator("#snooze-until")).to_have_count(0)
 
     page.get_by_text("Snooze", exact=True).click()
+    expect(page.locator("#snooze-until")).to_be_visible()
+    settled(page)
     page.locator("#snooze-until").fill("2099-01-15T09:30")
     page.locator("#snooze-sub-status").select_option(label="Waiting on customer")
     page.get_by_role("button", name="Snooze Conversation").click()
@@ -52,6 +54,8 @@ def test_an_agent_edits_the_attributes_in_the_window_that_loads_when_opened(
     expect(window).to_have_count(0)
 
     page.locator("#details-card summary", has_text="Edit").click()
+    expect(window.get_by_label("Conversation Name")).to_be_visible()
+    settled(page)
     window.get_by_label("Conversation Name").fill("Order 1234 missing")
     window.get_by_label("Priority").select_option(label="Highest")
     window.get_by_label("Sub status").select_option(label="Escalated")

@@ -16,7 +16,7 @@ from conversations.services.conversations import conversation_create
 from conversations.services.messages import message_receive
 from customers.services import customer_create
 from messaging import services_outbound
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +40,8 @@ def test_an_agent_forwards_a_conversation(page: Any) -> None:
     page.get_by_text("Conversation Options").click()
     page.get_by_role("menuitem", name="Forward Conversation").click()
     window = page.get_by_role("dialog")
+    expect(window.get_by_label("Introductory message")).to_be_visible()
+    settled(page)
     window.get_by_role("textbox", name="To", exact=True).fill("supplier@vendor.example, qa@vendor.example")
     window.get_by_label("Introductory message").fill("Can you replace this lamp?")
     window.get_by_label("lamp.jpg").check()

@@ -13,7 +13,7 @@ from conversations.models import ConversationLink
 from conversations.services.conversations import conversation_create
 from conversations.services.messages import message_receive
 from customers.services import customer_create
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,6 +37,7 @@ def test_an_agent_links_two_guests_of_one_booking_and_unlinks_them(page: Any) ->
     window = page.get_by_role("dialog")
     expect(window.get_by_role("heading", name="Link Conversation")).to_be_visible()
     expect(window).to_contain_text("Jenny's Order")
+    settled(page)
     window.get_by_label("Searches").fill("BK-7781")
     candidates = window.get_by_role("list", name="Conversations to link")
     expect(candidates.get_by_role("listitem")).to_have_count(1)

@@ -39,6 +39,8 @@ def test_merge_a_conversation_into_another_of_the_same_customer(page: Any) -> No
     page.get_by_text("Customer Options").click()
     page.get_by_role("menuitem", name="Merge Conversation").click()
     window = page.get_by_role("dialog")
+    expect(window.get_by_role("radio", name="Apple")).to_be_visible()
+    settled(page)
     window.get_by_role("radio", name="Apple").check()
     window.get_by_role("button", name="Merge").click()
     expect(window).to_contain_text("This is permanent and can't be undone.")

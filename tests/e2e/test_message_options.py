@@ -13,7 +13,7 @@ from conversations.models import Conversation, Message
 from conversations.services.conversations import conversation_create
 from conversations.services.messages import message_receive
 from customers.services import customer_create
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,6 +91,8 @@ def test_redact_link_details_and_move(page: Any) -> None:
     other.get_by_label("More Options").click()
     other.get_by_role("menuitem", name="Move Message").click()
     window = page.get_by_role("dialog")
+    expect(window.get_by_role("radio", name="A new conversation")).to_be_visible()
+    settled(page)
     window.get_by_role("radio", name="A new conversation").check()
     window.get_by_role("button", name="Move Message").click()
     expect(page.get_by_text("The message is moved to this conversation.")).to_be_visible()

@@ -98,6 +98,8 @@ def page_context(
         # Without JavaScript, the Snooze menu and the Conversation Attributes window open
         # with ?snooze=1 and ?attributes=1; with it, they load when opened.
         "snoozing": bool(request.GET.get("snooze")),
+        "adding": request.GET.get("add", ""),  # + Add › New Conversation or Post New Note, without JavaScript
+        "oob": False,  # the fragments are in place; an htmx answer that sends them out of band says so
         "editing_attributes": bool(request.GET.get("attributes")),
     }
     if conversation is None and request.GET.get("add") == "note" and context["can_note"]:

@@ -650,7 +650,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--requests", type=int, default=300, metavar="N", help="measured requests per page (300)"
     )
-    parser.add_argument("--concurrency", type=int, default=8, metavar="N", help="worker threads (8)")
+    # 4: the clients the issues' latency targets are stated for (issue #3: p95 under 50 ms).
+    parser.add_argument("--concurrency", type=int, default=4, metavar="N", help="worker threads (4)")
     parser.add_argument(
         "--workers", type=int, default=WORKERS, metavar="N", help=f"gunicorn sync workers ({WORKERS})"
     )

@@ -34,6 +34,7 @@ from conversations.models import (
     SubStatus,
     Tag,
 )
+from core.db import CompiledQuery
 from core.models import AuditEntry
 from customers.models import Customer, CustomerEmail, CustomerPhone
 
@@ -325,11 +326,20 @@ def timeline_conversations(*, user: User, customer: Customer) -> list[Conversati
     return pinned + rest
 
 
-def customer_events(*, customer: Customer, limit: int = 50) -> list[AuditEntry]:
-    """The customer's own changes, for the timeline: who (the label kept on the entry), what
-    and when; not the before and after values."""
-    entries = AuditEntry.objects.for_object(customer).only("id", "created_at", "actor_label", "action")
-    return list(entries[:limit])
+CUSTOMER_EVENTS_SHOWN = 50
+
+# Compiled once per process (core.db.CompiledQuery): every timeline and conversation view reads it.
+_customer_events = CompiledQuery(
+    lambda customer_id: AuditEntry.objects.for_object(Customer(pk=customer_id)).only(
+        "id", "created_at", "actor_label", "action"
+    )[:CUSTOMER_EVENTS_SHOWN]
+)
+
+
+def customer_events(*, customer: Customer) -> list[AuditEntry]:
+    """The customer's own changes, for the timeline, newest first: who (the label kept on
+    the entry), what and when; not the before and after values."""
+    return _customer_events(customer.pk)
 
 
 @dataclass
@@ -357,47 +367,61 @@ class FeedItem:
     obj: Any
 
 
+# The kinds of event the feed shows between messages and notes.
+FEED_EVENTS = (
+    ConversationEvent.Kind.STATUS,
+    ConversationEvent.Kind.ASSIGNED,
+    ConversationEvent.Kind.QUEUE,
+    ConversationEvent.Kind.PRIORITY,
+    ConversationEvent.Kind.RENAMED,
+    ConversationEvent.Kind.SUB_STATUS,
+    ConversationEvent.Kind.TAG_ADDED,
+    ConversationEvent.Kind.TAG_REMOVED,
+    ConversationEvent.Kind.NOTE_UPDATED,
+    ConversationEvent.Kind.NOTE_DELETED,
+    ConversationEvent.Kind.ATTRIBUTES,
+    ConversationEvent.Kind.LINKED,
+    ConversationEvent.Kind.UNLINKED,
+    ConversationEvent.Kind.MERGED,
+    ConversationEvent.Kind.MOVED,
+    ConversationEvent.Kind.MESSAGE_MOVED,
+    ConversationEvent.Kind.REDACTED,
+    ConversationEvent.Kind.FORWARDED,
+)
+
+# The feed's three reads, compiled once per process (core.db.CompiledQuery): the feed is
+# read on every conversation view and every 5-second poll.
+_feed_messages = CompiledQuery(
+    lambda conversation_id: Message.objects.filter(conversation_id=conversation_id).annotate(
+        has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk")))
+    )
+)
+_feed_notes = CompiledQuery(
+    lambda conversation_id: Note.objects.filter(conversation_id=conversation_id).annotate(
+        has_attachments=Exists(Attachment.objects.filter(note=OuterRef("pk")))
+    )
+)
+_feed_events = CompiledQuery(
+    lambda conversation_id: ConversationEvent.objects.filter(
+        conversation_id=conversation_id, kind__in=FEED_EVENTS
+    )
+)
+
+
 def conversation_feed(*, conversation: Conversation) -> list[FeedItem]:
     """Messages, notes and events of a conversation, interleaved in time order."""
-    messages = list(
-        Message.objects.filter(conversation=conversation).annotate(
-            has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk")))
-        )
-    )
-    notes = list(
-        Note.objects.filter(conversation=conversation).annotate(
-            has_attachments=Exists(Attachment.objects.filter(note=OuterRef("pk")))
-        )
-    )
+    # The rows carry `has_attachments` (the annotation), and get `_attachment_list`.
+    messages: list[Any] = _feed_messages(conversation.pk)
+    notes: list[Any] = _feed_notes(conversation.pk)
     # Most messages carry no file: fetch attachments only for those that do (often no query).
     for rows in (messages, notes):
         with_files = [row for row in rows if row.has_attachments]
         for row in rows:
             if not row.has_attachments:
-                row._attachment_list = []  # type: ignore[union-attr]
+                row._attachment_list = []
         if with_files:
             prefetch_related_objects(with_files, Prefetch("attachments", to_attr="_attachment_list"))
-    shown_events = [
-        ConversationEvent.Kind.STATUS,
-        ConversationEvent.Kind.ASSIGNED,
-        ConversationEvent.Kind.QUEUE,
-        ConversationEvent.Kind.PRIORITY,
-        ConversationEvent.Kind.RENAMED,
-        ConversationEvent.Kind.SUB_STATUS,
-        ConversationEvent.Kind.TAG_ADDED,
-        ConversationEvent.Kind.TAG_REMOVED,
-        ConversationEvent.Kind.NOTE_UPDATED,
-        ConversationEvent.Kind.NOTE_DELETED,
-        ConversationEvent.Kind.ATTRIBUTES,
-        ConversationEvent.Kind.LINKED,
-        ConversationEvent.Kind.UNLINKED,
-        ConversationEvent.Kind.MERGED,
-        ConversationEvent.Kind.MOVED,
-        ConversationEvent.Kind.MESSAGE_MOVED,
-        ConversationEvent.Kind.REDACTED,
-        ConversationEvent.Kind.FORWARDED,
-    ]
-    events = list(ConversationEvent.objects.filter(conversation=conversation, kind__in=shown_events))
+    events = _feed_events(conversation.pk)
     _attach_people(conversation, messages, notes, events)
     items = [FeedItem("message", m.created_at, m) for m in messages]
     items += [FeedItem("note", n.created_at, n) for n in notes]

@@ -55,6 +55,8 @@ def id_url(name: str, pk: object = _NO_ID) -> str:
     try:
         number = int(pk)
     except ValueError:
-        raise NoReverseMatch(f"{name} needs an integer id, not {pk!r}") from None
+        number = -1
+    if number < 0:  # as the paths' <int:...> converters, which take digits only
+        raise NoReverseMatch(f"{name} needs an integer id, not {pk!r}")
     head, tail = _parts(name, True, get_script_prefix(), _urlconf())
     return f"{head}{number}{tail}"

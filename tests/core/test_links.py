@@ -28,7 +28,7 @@ def test_a_numeric_string_is_an_id() -> None:
     assert id_url("conversations:merge", "12") == reverse("conversations:merge", args=[12])
 
 
-@pytest.mark.parametrize("pk", [None, "", "12a", 1.5, True])
+@pytest.mark.parametrize("pk", [None, "", "12a", 1.5, True, -3, "-3"])
 def test_anything_but_an_integer_id_is_refused_as_url_does(pk: object) -> None:
     with pytest.raises(NoReverseMatch):
         id_url("conversations:merge", pk)

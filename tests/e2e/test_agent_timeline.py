@@ -11,7 +11,7 @@ from conversations.models import Conversation, Message, SubStatus, Tag
 from conversations.services.conversations import conversation_create
 from conversations.services.messages import message_receive
 from customers.services import customer_create
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,20 +59,22 @@ def test_an_agent_works_a_conversation_from_the_inbox(
     page.get_by_role("button", name="Assign to me").click()
     expect(page.get_by_role("combobox", name="Assigned User")).to_have_value("Alex Agent")
     expect(page.get_by_role("button", name="Assign to me")).to_have_count(0)
+    settled(page)  # each change swaps in a fresh card: the next change goes to its fields
 
     details.get_by_label("Priority").select_option(label="Highest")
     expect(page.locator("#conversation-header")).to_contain_text("Highest priority")
-    page.wait_for_load_state("networkidle")  # the card is swapped for the fresh one before the next change
+    settled(page)
 
     details.get_by_label("Sub status").select_option(label="Escalated")
     expect(page.locator("#conversation-header")).to_contain_text("Escalated")
-    page.wait_for_load_state("networkidle")
+    settled(page)
 
     name = details.get_by_label("Conversation Name")
     name.fill("Order 1234 missing")
     name.press("Enter")
     expect(page.locator("#conversation-header h2")).to_have_text("Order 1234 missing")
     expect(page.locator("#timeline-list")).to_contain_text("Order 1234 missing")
+    settled(page)
 
     # An existing tag from the suggestions, then a new one created with Tab.
     add_tag = page.get_by_role("combobox", name="Add Tag")
@@ -82,9 +84,11 @@ def test_an_agent_works_a_conversation_from_the_inbox(
     tags = page.locator("#conversation-tags")
     expect(tags.get_by_role("listitem").filter(has_text="VIP")).to_be_visible()
     expect(add_tag).to_be_focused()  # the fresh card keeps the cursor in Add Tag
+    settled(page)
     add_tag.press_sequentially("Late delivery")
     add_tag.press("Tab")
     expect(tags.get_by_role("listitem").filter(has_text="Late delivery")).to_be_visible()
+    settled(page)
 
     # A note mentioning a teammate, who sees it arrive without reloading.
     page.get_by_label("Note", exact=True).check()
@@ -98,6 +102,7 @@ def test_an_agent_works_a_conversation_from_the_inbox(
         "Alex Agent mentioned you in", timeout=7_000
     )
     expect(second_page.locator("#notification-badge")).to_have_text("1")
+    settled(page)
 
     # A reply goes out (Celery runs eagerly under test: it is sent at once); the draft is cleared.
     page.get_by_label("Email", exact=True).check()
@@ -106,9 +111,11 @@ def test_an_agent_works_a_conversation_from_the_inbox(
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#conversation-feed")).to_contain_text("We are on it.")
     expect(page.locator("#conversation-feed .delivery-sent")).to_have_count(1)
+    settled(page)
 
     page.get_by_role("button", name="Done").click()
     expect(page.locator("#conversation-header")).to_contain_text("Done")
+    settled(page)
     page.get_by_role("button", name="Reopen").click()
     expect(page.locator("#conversation-header")).to_contain_text("Open")
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from conversations.models import ConversationTag, Tag
 from conversations.services.conversations import conversation_create
 from customers.services import customer_create
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +40,7 @@ def test_an_agent_tags_a_conversation_and_an_admin_deactivates_a_tag(page: Any) 
     suggestions.get_by_role("option", name="Billing").click()
     expect(tags.get_by_role("listitem").filter(has_text="Billing")).to_be_visible()
     expect(add_tag).to_be_focused()
+    settled(page)  # the tag card is swapped for a fresh one: type into its wired-up field
 
     # A new name and Tab: the tag is created and applied.
     add_tag.press_sequentially("Angry customer")
@@ -48,6 +49,7 @@ def test_an_agent_tags_a_conversation_and_an_admin_deactivates_a_tag(page: Any) 
     expect(tags.get_by_role("listitem").filter(has_text="Angry customer")).to_be_visible()
     expect(add_tag).to_have_value("")
     assert Tag.objects.filter(name="Angry customer", is_active=True).exists()
+    settled(page)
 
     # Hover over a tag and select X to remove it.
     tags.get_by_role("listitem").filter(has_text="Billing").hover()

@@ -49,8 +49,8 @@ class CompiledQuery(Generic[M]):
         if query.select_related or queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
             raise ValueError("raw() cannot follow select_related or prefetch_related")
         sql, params = query.get_compiler(using).as_sql()
-        stand_ins = [p for p in params if p in (self._STAND_IN, str(self._STAND_IN))]
-        if not stand_ins or str(self._STAND_IN) in sql:
+        has_stand_in = any(p in (self._STAND_IN, str(self._STAND_IN)) for p in params)
+        if not has_stand_in or str(self._STAND_IN) in sql:
             raise ValueError("the stand-in id must be a parameter of the query, and only that")
         return queryset.model, sql, tuple(params)
 

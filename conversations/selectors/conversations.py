@@ -515,10 +515,6 @@ def customer_list(*, user: User, query: str = "") -> QuerySet[Customer]:
     return queryset.select_related("company").prefetch_related("emails").order_by("-last_activity_at", "-id")
 
 
-def unread_notification_count(user: User) -> int:
-    return notification_badge_counts(user)[0]
-
-
 def notification_badge_counts(user: User) -> tuple[int, int]:
     """The user's unread notifications and their highest notification id (where the pop-up's
     polling starts), in one query. Every page's chrome asks, so it is plain SQL: the ORM's
@@ -549,9 +545,9 @@ def user_for_typed_text(*, current: Any, text: str, with_emails: bool) -> int | 
     if not text:
         return None
     active = User.objects.filter(is_active=True)
-    exact = (
-        Q(display_name__iexact=text) | Q(email__iexact=text) if with_emails else Q(display_name__iexact=text)
-    )
+    exact = Q(display_name__iexact=text)
+    if with_emails:
+        exact |= Q(email__iexact=text)
     for condition in (exact, Q(display_name__icontains=text)):
         ids = list(active.filter(condition).values_list("id", flat=True)[:2])
         if len(ids) == 1:

@@ -11,6 +11,7 @@ always `date`'s (tests/core/test_dates.py compares them).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from functools import cache
 
 from django import template
@@ -20,23 +21,30 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
-_KNOWN = frozenset("MjYHi")
-_ESCAPE = "\\"
+# The format characters this filter prints itself, and how; any other goes to `date`.
+_PRINTERS: dict[str, Callable[[datetime.datetime, tuple[str, ...]], str]] = {
+    "M": lambda value, months: months[value.month],
+    "j": lambda value, months: str(value.day),
+    "Y": lambda value, months: f"{value.year:04d}",
+    "H": lambda value, months: f"{value.hour:02d}",
+    "i": lambda value, months: f"{value.minute:02d}",
+}
 
 
 @cache
 def _tokens(format_string: str) -> tuple[str, ...] | None:
-    """The format as tokens ("M", "j", ... or literal text), or None when `date` must do it."""
-    if _ESCAPE in format_string:
+    """The format as tokens (a format character, or a run of literal text), or None when
+    `date` must print it (an escape, or a format character not in _PRINTERS)."""
+    if "\\" in format_string:
         return None
     tokens: list[str] = []
     for char in format_string:
         if char.isalpha():
-            if char not in _KNOWN:
+            if char not in _PRINTERS:
                 return None
             tokens.append(char)
-        elif tokens and len(tokens[-1]) and not tokens[-1].isalpha():
-            tokens[-1] += char
+        elif tokens and not tokens[-1].isalpha():
+            tokens[-1] += char  # literal text continues
         else:
             tokens.append(char)
     return tuple(tokens)
@@ -44,21 +52,8 @@ def _tokens(format_string: str) -> tuple[str, ...] | None:
 
 @cache
 def _months(language: str | None) -> tuple[str, ...]:
+    # Keyed by the active language, which str() of the lazy month names translates to.
     return ("", *(str(MONTHS_3[month]).title() for month in range(1, 13)))
-
-
-def _part(piece: str, value: datetime.datetime, months: tuple[str, ...]) -> str:
-    if piece == "M":
-        return months[value.month]
-    if piece == "j":
-        return str(value.day)
-    if piece == "Y":
-        return f"{value.year:04d}"
-    if piece == "H":
-        return f"{value.hour:02d}"
-    if piece == "i":
-        return f"{value.minute:02d}"
-    return piece
 
 
 @register.filter(expects_localtime=True, is_safe=False)
@@ -67,4 +62,4 @@ def local_date(value: object, format_string: str) -> str:
     if tokens is None or not isinstance(value, datetime.datetime):
         return str(django_date(value, format_string))  # type: ignore[arg-type]  # it takes anything
     months = _months(get_language())
-    return "".join(_part(piece, value, months) for piece in tokens)
+    return "".join(_PRINTERS[t](value, months) if t in _PRINTERS else t for t in tokens)

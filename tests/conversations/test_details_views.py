@@ -192,6 +192,23 @@ class TestFragments:
         card = response.content.decode().split("</section>")[0]
         assert '<option value="5" selected>Highest</option>' in card
 
+    def test_the_card_marks_the_conversation_s_team_queue_and_sub_status(
+        self, client_for: ClientFor, agent: User
+    ) -> None:
+        team, other_team = TeamFactory(name="Returns"), TeamFactory(name="Billing")
+        queue, other_queue = QueueFactory(name="VIP"), QueueFactory(name="General")
+        waiting = SubStatusFactory(status=Status.OPEN, name="Waiting on carrier")
+        SubStatusFactory(status=Status.OPEN, name="Escalated")
+        conversation = ConversationFactory(queue=queue, sub_status=waiting)
+        conversation.assigned_teams.add(team)
+        card = client_for(agent).get(conversation.get_absolute_url()).content.decode()
+        card = card[card.index('id="details-card"') :]
+        assert f'<option value="{team.pk}" selected>Returns</option>' in card
+        assert f'<option value="{other_team.pk}">Billing</option>' in card
+        assert f'<option value="{queue.pk}" selected>VIP</option>' in card
+        assert f'<option value="{other_queue.pk}">General</option>' in card
+        assert f'<option value="{waiting.pk}" selected>Waiting on carrier</option>' in card
+
 
 class TestErrors:
     """A refused change comes back in the card, without the event, and changes nothing."""

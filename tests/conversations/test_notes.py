@@ -50,6 +50,17 @@ def _file(name: str, size: int) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"x" * size, content_type="application/pdf")
 
 
+def _note_with_a_file(author: User) -> tuple[Note, Any]:
+    note = note_create(
+        actor=author,
+        conversation=ConversationFactory(),
+        body_html="<p>See</p>",
+        attachments=[_file("a.pdf", 10)],
+    )
+    (attachment,) = note.attachments.all()
+    return note, attachment
+
+
 def _mentioned(user: User) -> bool:
     return Notification.objects.filter(recipient=user, kind=Notification.Kind.MENTION).exists()
 
@@ -258,13 +269,7 @@ class TestNoteServices:
     def test_note_delete_removes_its_files_from_storage_after_commit(
         self, agent: User, django_capture_on_commit_callbacks: Any
     ) -> None:
-        note = note_create(
-            actor=agent,
-            conversation=ConversationFactory(),
-            body_html="<p>See</p>",
-            attachments=[_file("a.pdf", 10)],
-        )
-        (attachment,) = note.attachments.all()
+        note, attachment = _note_with_a_file(agent)
         storage, name = attachment.file.storage, attachment.file.name
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             note_delete(actor=agent, note=note)
@@ -274,13 +279,7 @@ class TestNoteServices:
         assert not storage.exists(name)
 
     def test_a_rolled_back_note_delete_keeps_its_files(self, agent: User) -> None:
-        note = note_create(
-            actor=agent,
-            conversation=ConversationFactory(),
-            body_html="<p>See</p>",
-            attachments=[_file("b.pdf", 10)],
-        )
-        (attachment,) = note.attachments.all()
+        note, attachment = _note_with_a_file(agent)
         note_id = note.pk
         with pytest.raises(RuntimeError), transaction.atomic():
             note_delete(actor=agent, note=note)
